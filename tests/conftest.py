@@ -1,0 +1,32 @@
+"""Every test runs with its own empty Claude and workbench config, never the developer's."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support.shared import ROOT
+
+SAMPLE_WORKSPACE = ROOT / "examples" / "sample-workspace"
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / ".claude"))
+    monkeypatch.setenv("WORKBENCH_CONFIG", str(home / "workbench.toml"))
+    for name in ("WORKBENCH_MODEL", "WORKBENCH_THEME", "TEXTUAL_THEME"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A private copy of the sample workspace, so tests may change it freely."""
+    copy = tmp_path / "sample-workspace"
+    shutil.copytree(SAMPLE_WORKSPACE, copy, ignore=shutil.ignore_patterns(".workbench"))
+    return copy

@@ -1,0 +1,66 @@
+"""Descriptions: escape decoding and the `<example>` blocks Claude Code's generator writes.
+
+Generated descriptions are one long line with literal `\\n` escapes; in an unquoted YAML
+value those stay two characters, so a person would read `\\n\\n<example>\\nContext:` unless
+we decode them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.agentfile.spec import Example
+
+_ESCAPES = re.compile(r"\\r\\n|\\n|\\t")
+_EXAMPLE = re.compile(r"<example>(.*?)(?:</example>|\Z)", re.DOTALL)
+_TAGGED = re.compile(r"<(commentary|context)>(.*?)(?:</\1>|\Z)", re.DOTALL | re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(context|user|human|assistant|ai|claude)\s*:\s?(.*)$", re.IGNORECASE)
+_ROLE = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
+
+
+def decode_escapes(text: str) -> str:
+    return _ESCAPES.sub(lambda m: "\t" if m.group(0) == "\\t" else "\n", text)
+
+
+def parse_examples(description: str) -> tuple[Example, ...]:
+    return tuple(_parse_example(match.group(1)) for match in _EXAMPLE.finditer(description))
+
+
+def _parse_example(block: str) -> Example:
+    tagged: dict[str, list[str]] = {"commentary": [], "context": []}
+
+    def take(match: re.Match[str]) -> str:
+        tagged[match.group(1).lower()].append(match.group(2).strip())
+        return ""
+
+    rest = _TAGGED.sub(take, block)
+    context = list(tagged["context"])
+    turns: list[list[str]] = []
+    current: list[str] | None = None
+    for line in rest.splitlines():
+        match = _LABEL.match(line)
+        if match:
+            label = match.group(1).lower()
+            if label == "context":
+                context.append(match.group(2))
+                current = context
+            else:
+                turns.append([_ROLE.get(label, "assistant"), match.group(2)])
+                current = turns[-1]
+        elif current is not None and line.strip():
+            if current is context:
+                context.append(line.strip())
+            else:
+                current[1] += "\n" + line.strip()
+    return Example(
+        context=_unquote(" ".join(part.strip() for part in context if part.strip())),
+        turns=tuple((role, _unquote(text)) for role, text in turns),
+        commentary="\n".join(tagged["commentary"]),
+    )
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1].strip()
+    return text

@@ -1,0 +1,250 @@
+"""Finding the frontmatter of an agent file and reading it, strictly or leniently.
+
+Real agent files are often not valid YAML (an unquoted description containing `: ` is the
+common case), yet Claude Code and its users treat them as agents. So there are two readers:
+the strict one (PyYAML, C loader when present) and a lenient one that recognises the
+top-level keys line by line without inventing keys from description text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from workbench.agentfile.spec import KeySpan
+
+_Loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
+"""libyaml's loader is about ten times faster; PyYAML is sometimes built without it."""
+
+_DASHES = re.compile(r"-{3,}[ \t\r]*$")
+_OPENING = re.compile(r"^---[ \t]*$")
+_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:(?:[ \t]|$)")
+
+KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "tools",
+        "disallowedTools",
+        "model",
+        "color",
+        "permissionMode",
+        "maxTurns",
+        "skills",
+        "mcpServers",
+        "hooks",
+        "memory",
+        "background",
+        "effort",
+        "isolation",
+        "initialPrompt",
+    }
+)
+"""Claude Code's documented frontmatter keys: always a new field, wherever they appear."""
+
+_DIALOGUE_LABELS = frozenset(
+    {
+        "user",
+        "assistant",
+        "human",
+        "ai",
+        "context",
+        "commentary",
+        "example",
+        "examples",
+        "note",
+        "system",
+        "response",
+        "input",
+        "output",
+        "question",
+        "answer",
+        "task",
+        "result",
+    }
+)
+"""Words that start lines inside `<example>` blocks; never keys when the YAML is broken."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """An agent file cut into frontmatter lines and body."""
+
+    opened: bool
+    closed: bool
+    lines: tuple[str, ...]
+    """Frontmatter lines without line endings."""
+    first_line: int
+    """File line number of `lines[0]`."""
+    body: str
+    body_line: int
+    newline: str
+
+
+def split(text: str) -> Split:
+    """Cut at the first line of three or more dashes after the opening `---`.
+
+    A long run of dashes closes the frontmatter too: real files do that, and a search for
+    exactly `---` would run on into the body's horizontal rules.
+    """
+    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
+    first_end = text.find("\n")
+    first = text if first_end == -1 else text[:first_end]
+    if not _OPENING.match(first.rstrip("\r")):
+        return Split(False, False, (), 1, text, 1, newline)
+    if first_end == -1:
+        return Split(True, False, (), 2, "", 2, newline)
+    closing = _closing_line(text, first_end)
+    if closing is None:
+        lines = _lines(text[first_end + 1 :])
+        return Split(True, False, lines, 2, "", len(lines) + 2, newline)
+    start, end = closing
+    lines = _lines(text[first_end + 1 : start])
+    body = text[end + 1 :]
+    if newline == "\r\n":
+        body = body.replace("\r\n", "\n")
+    return Split(True, True, lines, 2, body, len(lines) + 3, newline)
+
+
+def _closing_line(text: str, newline_at: int) -> tuple[int, int] | None:
+    """Start and end offsets of the first all-dashes line after offset `newline_at`."""
+    while True:
+        found = text.find("\n---", newline_at)
+        if found == -1:
+            return None
+        end = text.find("\n", found + 1)
+        if end == -1:
+            end = len(text)
+        if _DASHES.match(text, found + 1, end):
+            return found + 1, end
+        newline_at = found + 1
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    if not text:
+        return ()
+    if text.endswith("\n"):
+        text = text[:-1]
+    return tuple(text.replace("\r\n", "\n").split("\n"))
+
+
+class NotAMapping(ValueError):
+    """The frontmatter parsed, but to something other than key/value pairs."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Reading:
+    fields: tuple[tuple[str, Any], ...]
+    spans: tuple[KeySpan, ...]
+
+
+def read_strict(lines: tuple[str, ...], first_line: int) -> Reading:
+    """Parse with YAML; raises `yaml.YAMLError` or `NotAMapping`.
+
+    Composing and constructing through one loader gives the values and each key's
+    line span from a single pass over the text.
+    """
+    loader = _Loader("\n".join(lines))
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Reading((), ())
+        if not isinstance(node, yaml.MappingNode):
+            raise NotAMapping("a list" if isinstance(node, yaml.SequenceNode) else "a single value")
+        data = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    spans = []
+    for key_node, value_node in node.value:
+        start = key_node.start_mark.line
+        end = value_node.end_mark.line
+        if value_node.end_mark.column == 0 and end > start:
+            end -= 1
+        while end > start and not lines[end].strip():
+            end -= 1
+        spans.append(KeySpan(str(key_node.value), start + first_line, end + first_line))
+    return Reading(tuple((str(k), v) for k, v in data.items()), tuple(spans))
+
+
+def yaml_problem(error: yaml.YAMLError, first_line: int) -> tuple[int, str]:
+    """The file line and a short description of what YAML objected to."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    line = mark.line + first_line if mark is not None else first_line
+    return line, problem
+
+
+def read_lenient(lines: tuple[str, ...], first_line: int) -> Reading:
+    """Recover top-level keys line by line.
+
+    A column-0 `key:` line starts a field when the key is one Claude Code knows, or when it
+    is some other identifier that is not a dialogue label and we are not inside an open
+    `<example>` block. Everything else continues the field before it.
+    """
+    entries: list[tuple[str, int, list[str]]] = []
+    for index, line in enumerate(lines):
+        match = _KEY.match(line)
+        if match and _starts_field(match.group(1), entries):
+            entries.append((match.group(1), index, [line]))
+        elif entries:
+            entries[-1][2].append(line)
+    fields: list[tuple[str, Any]] = []
+    spans: list[KeySpan] = []
+    for key, index, chunk in entries:
+        end = index + len(chunk) - 1
+        while end > index and not lines[end].strip():
+            end -= 1
+        fields.append((key, _lenient_value(key, chunk[: end - index + 1])))
+        spans.append(KeySpan(key, index + first_line, end + first_line))
+    return Reading(tuple(fields), tuple(spans))
+
+
+def _starts_field(key: str, entries: list[tuple[str, int, list[str]]]) -> bool:
+    if key in KNOWN_KEYS:
+        return True
+    if key.lower() in _DIALOGUE_LABELS or not key[0].islower():
+        return False
+    if entries:
+        text = "\n".join(entries[-1][2])
+        if text.count("<example>") > text.count("</example>"):
+            return False
+    return True
+
+
+def _lenient_value(key: str, chunk: list[str]) -> Any:
+    """The value of one field: YAML for that field alone if it parses, else its text."""
+    try:
+        parsed = yaml.load("\n".join(chunk), Loader=_Loader)
+    except yaml.YAMLError:
+        parsed = None
+    else:
+        if isinstance(parsed, dict) and key in parsed and len(parsed) == 1:
+            return parsed[key]
+    first = chunk[0].split(":", 1)[1].strip()
+    rest = chunk[1:]
+    if first[:1] in ("|", ">") and set(first[1:]) <= set("+-0123456789"):
+        return _block_scalar(first[0], rest)
+    parts = [first] if first else []
+    parts.extend(line.strip() for line in rest)
+    text = "\n".join(parts).strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    return text
+
+
+def _block_scalar(style: str, rest: list[str]) -> str:
+    indents = [len(line) - len(line.lstrip()) for line in rest if line.strip()]
+    cut = min(indents, default=0)
+    body = [line[cut:] for line in rest]
+    if style == "|":
+        return "\n".join(body).strip("\n")
+    return " ".join(line.strip() for line in body if line.strip())

@@ -1,0 +1,1 @@
+"""Settings, the model table and the places the workbench reads and writes."""
