@@ -1,0 +1,204 @@
+"""The `workbench` command: the app by default, and headless subcommands over the same core.
+
+A subcommand name always wins over a folder of the same name; `workbench ./agents` opens
+a folder called `agents`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from workbench.agentfile.discover import Source, sources
+from workbench.agentfile.report import agent_json, lint_lines, lint_summary
+from workbench.agentfile.roster import Roster, load_roster
+from workbench.agentfile.spec import PERMISSION_MODES, AgentSpec, Origin, Severity
+from workbench.config.settings import load_settings
+from workbench.safe_text import json_text, printable
+
+
+class UsageError(Exception):
+    """Bad arguments: reported on stderr with exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    commands: dict[str, Callable[[list[str]], int]] = {"agents": _agents, "lint": _lint}
+    try:
+        if args and args[0] in commands:
+            return commands[args[0]](args[1:])
+        return _open(args)
+    except UsageError as error:
+        print(f"workbench: {error}", file=sys.stderr)
+        return 2
+
+
+def _open(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Open the workbench on a workspace (default: the current folder). "
+        "Subcommands: agents, lint (see `workbench agents --help`).",
+    )
+    parser.add_argument("workspace", nargs="?", type=Path, default=Path.cwd())
+    _add_agents_option(parser)
+    parser.add_argument("--agent", metavar="NAME", help="select this agent at start")
+    parser.add_argument(
+        "--permission-mode",
+        choices=PERMISSION_MODES,
+        type=_permission_mode,
+        metavar="MODE",
+        help=f"one of {', '.join(PERMISSION_MODES)}",
+    )
+    parser.add_argument("--model", metavar="MODEL", help="use this model for every agent")
+    parser.add_argument("--theme", metavar="NAME", help="Textual theme for this run")
+    options = parser.parse_args(args)
+    workspace = _folder(options.workspace)
+    explicit = [_existing(path) for path in options.agents]
+    settings = load_settings(workspace)
+
+    from workbench.ui.app import WorkbenchApp, WorkbenchOptions
+
+    app = WorkbenchApp(
+        WorkbenchOptions(
+            workspace=workspace,
+            explicit=tuple(explicit),
+            agent=options.agent,
+            permission_mode=options.permission_mode,
+            model=options.model,
+            theme=options.theme or settings.theme,
+        ),
+        settings,
+    )
+    app.run()
+    return app.return_code or 0
+
+
+def _agents(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="workbench agents",
+        description="List the agents a workspace can use, in precedence order: --agents "
+        "paths, the workspace's .claude/agents, the user's agents, then the bundled ones.",
+    )
+    _add_roster_options(parser)
+    options = parser.parse_args(args)
+    roster = _roster(options.workspace, options.agents, user=options.user)
+    if options.format == "json":
+        print(json_text([agent_json(spec) for spec in roster.specs]))
+    else:
+        _print_table(roster)
+    return 0
+
+
+def _lint(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="workbench lint",
+        description="Check agent files. With no PATH, checks the workspace's .claude/agents. "
+        "Duplicate names are judged against the workspace's and the bundled agents (and "
+        "your own with --user). Exit status: 0 clean, 1 errors (or warnings with --strict), "
+        "2 usage error.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    _add_roster_options(parser, agents_option=False)
+    parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    options = parser.parse_args(args)
+    workspace = _folder(options.workspace)
+    targets = [_existing(path) for path in options.paths]
+    roster = _roster(workspace, targets, user=options.user)
+    origin = Origin.EXPLICIT if targets else Origin.PROJECT
+    linted = [spec for spec in roster.specs if spec.origin is origin]
+    if options.format == "json":
+        print(json_text([{"path": str(s.path), **_diagnostics(s)} for s in linted]))
+    else:
+        for line in lint_lines(linted):
+            print(line)
+        print(lint_summary(linted), file=sys.stderr)
+    failing = {Severity.ERROR, Severity.WARNING} if options.strict else {Severity.ERROR}
+    return 1 if any(d.severity in failing for s in linted for d in s.diagnostics) else 0
+
+
+def _diagnostics(spec: AgentSpec) -> dict[str, object]:
+    return {"diagnostics": [d.to_json() for d in spec.diagnostics]}
+
+
+def _add_agents_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--agents",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="an agent file (any extension) or a folder scanned for *.md; repeatable",
+    )
+
+
+def _add_roster_options(parser: argparse.ArgumentParser, *, agents_option: bool = True) -> None:
+    parser.add_argument(
+        "--workspace", type=Path, default=Path.cwd(), metavar="DIR", help="default: ."
+    )
+    if agents_option:
+        _add_agents_option(parser)
+    parser.add_argument(
+        "--user",
+        action="store_true",
+        help="include your own agents ($CLAUDE_CONFIG_DIR/agents or ~/.claude/agents)",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _roster(workspace: Path, explicit: Sequence[Path], *, user: bool) -> Roster:
+    workspace = _folder(workspace)
+    found: list[Source] = sources(workspace, [_existing(p) for p in explicit], user=user)
+    return load_roster(found, load_settings(workspace).models())
+
+
+def _print_table(roster: Roster) -> None:
+    rows = [("NAME", "MODEL", "ORIGIN", "STATUS", "PATH")]
+    for spec in roster.specs:
+        rows.append(
+            (
+                printable(spec.display_name),
+                printable(spec.model or "-"),
+                spec.origin.value,
+                _status(spec),
+                printable(str(spec.path)),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[4]]))
+
+
+def _status(spec: AgentSpec) -> str:
+    if not spec.is_agent:
+        return "not an agent"
+    counts = [
+        f"{n} {label}"
+        for label, severity in (("error", Severity.ERROR), ("warning", Severity.WARNING))
+        if (n := sum(d.severity is severity for d in spec.diagnostics))
+    ]
+    state = "active" if spec.active else "shadowed"
+    return ", ".join([state, *counts])
+
+
+def _permission_mode(value: str) -> str:
+    if value == "auto":
+        raise argparse.ArgumentTypeError(
+            "auto mode needs Anthropic's safety classifier and is not offered here; "
+            f"choose one of {', '.join(PERMISSION_MODES)}"
+        )
+    return value
+
+
+def _folder(path: Path) -> Path:
+    if not path.is_dir():
+        raise UsageError(f"{path}: no such folder")
+    return path.resolve()
+
+
+def _existing(path: Path) -> Path:
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    return path
