@@ -1,0 +1,235 @@
+"""The workbench shell as a person uses it: roster, filter, card, help, palette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.geometry import Region
+from textual.widgets import Input, OptionList, Static, TabbedContent, TextArea
+
+from tests.support.files import agent_text, write_agent
+from tests.support.pilot import make_app, roster_rows, roster_shown
+from workbench.ui.screens.help import HelpScreen
+
+
+def card_text(app, widget_id: str) -> str:
+    """What the widget shows on screen, line by line, trailing spaces removed."""
+    widget = app.screen.query_one(f"#{widget_id}")
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return "\n".join(line.text.rstrip() for line in lines)
+
+
+def highlighted_name(app) -> str:
+    option = app.screen.query_one("#roster-list", OptionList).highlighted_option
+    return str(option.prompt).split()[1]
+
+
+async def test_roster_shows_project_and_bundled_agents_grouped(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        rows = roster_rows(app)
+        assert rows[0].startswith("Project")
+        names = [row.split()[1] for row in rows if row.startswith(("●", "○"))]
+        assert names == [
+            "backend-reviewer",
+            "indexer-planner",
+            "migration-helper",
+            "api-architect",
+            "backend-implementer",
+            "backend-reviewer",
+            "offchain-planner",
+            "standards-engineer",
+        ]
+        assert "Bundled" in rows
+        shadowed = [row for row in rows if "shadowed" in row]
+        assert len(shadowed) == 1 and "backend-reviewer" in shadowed[0]
+        assert "▲1" in next(row for row in rows if "migration-helper" in row)
+        count = str(app.screen.query_one("#roster-count", Static).render())
+        assert count == "8 agents · 2 with problems"
+        assert highlighted_name(app) == "backend-reviewer"
+        assert "backend-reviewer" in card_text(app, "card-title")
+
+
+async def test_filter_narrows_the_roster_and_escape_clears_it(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await pilot.press("slash")
+        assert app.focused is app.screen.query_one("#roster-filter", Input)
+        await pilot.press(*"plan")
+        await pilot.pause()
+        names = [row.split()[1] for row in roster_rows(app) if row.startswith(("●", "○"))]
+        assert names == ["indexer-planner", "offchain-planner"]
+        assert str(app.screen.query_one("#roster-count", Static).render()) == (
+            "2 of 8 agents · 2 with problems"
+        )
+        assert "indexer-planner" in card_text(app, "card-title")
+        await pilot.press("enter")
+        assert app.focused is app.screen.query_one("#roster-list", OptionList)
+        await pilot.press("down")
+        assert "offchain-planner" in card_text(app, "card-title")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len([r for r in roster_rows(app) if r.startswith(("●", "○"))]) == 8
+        assert highlighted_name(app) == "offchain-planner"
+
+
+async def test_filter_that_matches_nothing_says_so(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await pilot.press("slash", *"zzzz")
+        await pilot.pause()
+        assert roster_rows(app) == []
+        assert (
+            str(app.screen.query_one("#roster-count", Static).render())
+            == "No agent matches the filter"
+        )
+
+
+async def test_problems_only(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        names = [row.split()[1] for row in roster_rows(app) if row.startswith(("●", "○"))]
+        assert names == ["migration-helper", "backend-reviewer"]
+        await pilot.press("p")
+        await pilot.pause()
+        assert len([r for r in roster_rows(app) if r.startswith(("●", "○"))]) == 8
+
+
+async def test_card_shows_examples_tools_model_and_problems(workspace: Path) -> None:
+    app = make_app(workspace, agent="api-architect")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        assert highlighted_name(app) == "api-architect"
+        meta = card_text(app, "card-meta")
+        assert "sonnet → claude-sonnet-5-5" in meta
+        assert "all tools (no `tools` key)" in meta
+        assert "bundled/api-architect.md" in meta
+        examples = card_text(app, "card-examples")
+        assert "Example 1" in examples and "Example 2" in examples
+        assert "user › We need an endpoint that lists the transfers of a wallet" in examples
+        assert "none found" in card_text(app, "card-diagnostics")
+        app.screen.query_one("#roster-list", OptionList).highlighted = 3
+        await pilot.pause()
+        assert "migration-helper" in card_text(app, "card-title")
+        problems = card_text(app, "card-diagnostics")
+        assert "line 3" in problems and "yaml-invalid" in problems
+        assert not app.screen.query_one("#card-examples").display
+
+
+async def test_model_override_is_shown_as_effective(workspace: Path) -> None:
+    app = make_app(workspace, agent="indexer-planner", model="opus")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        assert "claude-opus-5-5  (--model opus); the file says haiku" in card_text(app, "card-meta")
+
+
+async def test_prompt_tab_shows_the_body_with_file_line_numbers(workspace: Path) -> None:
+    app = make_app(workspace, agent="migration-helper")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen.query_one(TabbedContent).active == "card-prompt"
+        body = app.screen.query_one("#card-body", TextArea)
+        assert body.line_number_start == 8
+        assert "You write SQLite schema migrations" in body.text
+        await pilot.press("t")
+        assert app.screen.query_one(TabbedContent).active == "card-overview"
+
+
+async def test_unknown_agent_at_start_is_reported(workspace: Path) -> None:
+    app = make_app(workspace, agent="nobody")
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await roster_shown(pilot)
+        messages = [n.message for n in app._notifications]
+        assert "No agent named 'nobody' in the roster." in messages
+
+
+async def test_reload_picks_up_files_changed_on_disk(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        write_agent(workspace / ".claude" / "agents", "broken.md", "---\ndescription: x\n---\n")
+        write_agent(workspace / ".claude" / "agents", "zeta.md", agent_text("zeta", model="haiku"))
+        first = app.roster
+        await pilot.press("ctrl+r")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.roster is not first:
+                break
+        await pilot.pause()
+        rows = roster_rows(app)
+        assert any("zeta" in row for row in rows)
+        assert any(row.startswith("○ broken") and "✖1" in row for row in rows)
+
+
+async def test_control_sequences_in_agent_files_are_shown_harmlessly(workspace: Path) -> None:
+    write_agent(
+        workspace / ".claude" / "agents",
+        "evil.md",
+        '---\nname: evil\ndescription: "Hi\\e]0;owned\\a there"\n---\nBody \x1b[2J\n',
+    )
+    app = make_app(workspace, agent="evil")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        summary = card_text(app, "card-summary")
+        assert "\x1b" not in summary and "\x07" not in summary
+        assert "Hi␛]0;owned␇ there" in summary
+        assert "\x1b" not in app.screen.query_one("#card-body", TextArea).text
+
+
+async def test_help_lists_the_keys_and_closes(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = card_text(app, "help-keys")
+        for description in ("Filter", "Problems only", "Reload", "Quit", "Overview/Prompt"):
+            assert description in keys
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_every_action_is_in_the_command_palette(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Help", "Filter agents", "Toggle problems only", "Reload agents"} <= titles
+        await pilot.press("ctrl+p")
+        await pilot.press(*"problems")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        names = [row.split()[1] for row in roster_rows(app) if row.startswith(("●", "○"))]
+        assert names == ["migration-helper", "backend-reviewer"]
+
+
+async def test_every_binding_has_an_id(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        ours = [
+            b
+            for b in app.screen.active_bindings.values()
+            if b.binding.action
+            in {"filter", "clear_filter", "problems", "toggle_card", "reload", "help", "quit"}
+        ]
+        assert ours and all(b.binding.id for b in ours)
+
+
+async def test_unknown_theme_is_reported_and_a_known_one_applies(workspace: Path) -> None:
+    app = make_app(workspace, theme="nord")
+    async with app.run_test(size=(160, 48)):
+        assert app.theme == "nord"
+    app = make_app(workspace, theme="no-such-theme")
+    async with app.run_test(size=(160, 48), notifications=True):
+        assert any("No theme named 'no-such-theme'" in n.message for n in app._notifications)

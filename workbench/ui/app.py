@@ -1,0 +1,93 @@
+"""The Textual application: options in, the main screen up, the palette filled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from workbench.agentfile.roster import Roster
+from workbench.config.models import ModelTable
+from workbench.config.settings import Settings
+from workbench.ui.screens.help import HelpScreen
+from workbench.ui.screens.main import MainScreen
+
+
+@dataclass(frozen=True)
+class WorkbenchOptions:
+    workspace: Path
+    explicit: tuple[Path, ...] = ()
+    agent: str | None = None
+    permission_mode: str | None = None
+    model: str | None = None
+    theme: str | None = None
+    user_agents: bool = True
+
+
+class WorkbenchApp(App[int]):
+    TITLE = "agent-workbench"
+    CSS_PATH = "app.tcss"
+    MODES = {"main": MainScreen}
+    DEFAULT_MODE = "main"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="workbench.help"),
+        Binding("ctrl+q", "quit", "Quit", id="workbench.quit", priority=True),
+    ]
+
+    def __init__(self, options: WorkbenchOptions, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.options = options
+        self.settings = settings or Settings()
+        self.models: ModelTable = self.settings.models()
+        self.roster: Roster | None = None
+
+    def on_mount(self) -> None:
+        self.sub_title = self.options.workspace.name
+        for problem in self.settings.problems:
+            self.notify(problem, title="Configuration", severity="warning", timeout=10)
+        if self.options.theme:
+            if self.options.theme in self.available_themes:
+                self.theme = self.options.theme
+            else:
+                self.notify(
+                    f"No theme named {self.options.theme!r}; "
+                    f"available: {', '.join(sorted(self.available_themes))}",
+                    severity="warning",
+                )
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys and what the workbench shows", self.action_help)
+        if isinstance(screen, MainScreen):
+            yield SystemCommand("Filter agents", "Type to narrow the roster", screen.action_filter)
+            yield SystemCommand(
+                "Toggle problems only",
+                "Show only agents with errors or warnings, or all agents",
+                screen.action_problems,
+            )
+            yield SystemCommand(
+                "Reload agents", "Read every agent file again", screen.action_reload
+            )
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        ours = {
+            active.binding.id: active.binding
+            for active in self.screen.active_bindings.values()
+            if (active.binding.id or "").startswith("workbench.")
+        }
+        keys = [
+            (binding.key_display or self.get_key_display(binding), binding.description)
+            for binding in ours.values()
+        ]
+        keys += [
+            ("↑ ↓", "Move through the roster"),
+            ("tab", "Next pane"),
+            ("ctrl+p", "Command palette"),
+        ]
+        self.push_screen(HelpScreen(keys))

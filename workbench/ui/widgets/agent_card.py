@@ -1,0 +1,208 @@
+"""The middle column: everything about one agent before anyone runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static, TabbedContent, TabPane, TextArea
+
+from workbench.agentfile import tool_names
+from workbench.agentfile.roster import Roster
+from workbench.agentfile.spec import AgentSpec, Example, Severity
+from workbench.config.models import ModelTable
+from workbench.config.paths import bundled_dir
+from workbench.safe_text import printable
+from workbench.ui.swatch import agent_color
+from workbench.ui.widgets.roster import ERROR_STYLE, WARNING_STYLE
+
+_MAIN_KEYS = {"name", "description", "tools", "disallowedTools", "model", "color", "permissionMode"}
+_SEVERITY = {
+    Severity.ERROR: ("✖", ERROR_STYLE),
+    Severity.WARNING: ("▲", WARNING_STYLE),
+    Severity.INFO: ("●", Style(color="#4c8fe3")),
+}
+
+
+class AgentCard(Vertical):
+    def __init__(self, workspace: Path, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._workspace = workspace
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="card-tabs"):
+            with TabPane("Overview", id="card-overview"), VerticalScroll(id="card-scroll"):
+                yield Static("No agent selected.", id="card-title")
+                yield Static(id="card-meta")
+                yield Static(id="card-summary")
+                yield Static(id="card-examples")
+                yield Static(id="card-diagnostics")
+            with TabPane("Prompt", id="card-prompt"):
+                yield TextArea(
+                    read_only=True,
+                    language="markdown",
+                    soft_wrap=True,
+                    show_line_numbers=True,
+                    id="card-body",
+                )
+
+    def toggle_view(self) -> None:
+        """Switch between the overview and the prompt text."""
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "card-prompt" if tabs.active == "card-overview" else "card-overview"
+
+    def show(
+        self, spec: AgentSpec, roster: Roster, models: ModelTable, model_override: str | None
+    ) -> None:
+        self.query_one("#card-title", Static).update(_title(spec, roster, self._workspace))
+        self.query_one("#card-meta", Static).update(
+            _meta(spec, models, model_override, self._workspace)
+        )
+        self.query_one("#card-summary", Static).update(_section("Description", spec.summary))
+        examples = self.query_one("#card-examples", Static)
+        examples.update(_examples(spec.examples))
+        examples.display = bool(spec.examples)
+        self.query_one("#card-diagnostics", Static).update(_diagnostics(spec))
+        body = self.query_one("#card-body", TextArea)
+        body.line_number_start = spec.body_line
+        body.load_text(printable(spec.body))
+        self.query_one("#card-scroll", VerticalScroll).scroll_home(animate=False)
+
+
+def short_path(path: Path, workspace: Path) -> str:
+    """A path as a person recognises it: workspace-relative, `~/…`, or `bundled/…`."""
+    for base, prefix in ((workspace, ""), (bundled_dir("agents"), "bundled/"), (Path.home(), "~/")):
+        try:
+            return prefix + str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def _title(spec: AgentSpec, roster: Roster, workspace: Path) -> Text:
+    title = Text()
+    title.append(
+        printable(spec.display_name), style=Style(bold=True, color=agent_color(spec.color))
+    )
+    title.append(f"  {spec.origin.value}", style="dim")
+    if not spec.is_agent:
+        title.append("\nnot an agent: Claude Code skips this file", style="italic")
+    elif not spec.active:
+        winner = roster.namesakes(spec)[0]
+        title.append(
+            f"\nshadowed by {winner.origin.value} {short_path(winner.path, workspace)}",
+            style="italic",
+        )
+    else:
+        others = len(roster.namesakes(spec)) - 1
+        if others:
+            title.append(
+                f"\nactive; shadows {others} other file{'s' if others > 1 else ''} of this name",
+                style="italic",
+            )
+    return title
+
+
+def _meta(
+    spec: AgentSpec, models: ModelTable, override: str | None, workspace: Path
+) -> RenderableType:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    grid.add_row("Model", _model(spec, models, override))
+    grid.add_row("Tools", _tools(spec.tools))
+    if spec.disallowed_tools:
+        grid.add_row("Disallowed", Text(printable(", ".join(spec.disallowed_tools))))
+    grid.add_row("Color", _color(spec.color))
+    if spec.permission_mode:
+        grid.add_row("Permission mode", Text(printable(spec.permission_mode)))
+    for key, value in spec.fields:
+        if key not in _MAIN_KEYS:
+            grid.add_row(Text(printable(key)), Text(printable(_short(value))))
+    grid.add_row("File", Text(printable(short_path(spec.path, workspace))))
+    return grid
+
+
+def _model(spec: AgentSpec, models: ModelTable, override: str | None) -> Text:
+    if override:
+        text = Text(f"{models.resolve(override)}  (--model {printable(override)})")
+        if spec.model:
+            text.append(f"; the file says {printable(spec.model)}", style="dim")
+        return text
+    written = spec.model or "inherit"
+    resolved = models.resolve(spec.model)
+    text = Text(printable(written))
+    if resolved != written:
+        text.append(f" → {printable(resolved)}", style="dim")
+    return text
+
+
+def _tools(tools: tuple[str, ...] | None) -> Text:
+    if tools is None:
+        return Text("all tools (no `tools` key)", style="italic")
+    if not tools:
+        return Text("none (empty list)", style=WARNING_STYLE)
+    text = Text()
+    for index, token in enumerate(tools):
+        if index:
+            text.append(", ")
+        known = tool_names.is_known(token)
+        text.append(printable(token), style="" if known else WARNING_STYLE)
+    return text
+
+
+def _color(color: str | None) -> Text:
+    if not color:
+        return Text("none", style="dim")
+    swatch = agent_color(color)
+    text = Text("██ ", style=Style(color=swatch)) if swatch else Text()
+    return text.append(printable(color))
+
+
+def _section(heading: str, text: str) -> Text:
+    section = Text()
+    section.append(heading + "\n", style="bold")
+    section.append(printable(text) if text else "none", style="" if text else "dim")
+    return section
+
+
+def _examples(examples: tuple[Example, ...]) -> RenderableType:
+    panels: list[RenderableType] = [Text("Examples", style="bold")] if examples else []
+    for number, example in enumerate(examples, start=1):
+        body = Text()
+        if example.context:
+            body.append(printable(example.context) + "\n", style="italic")
+        for role, said in example.turns:
+            body.append(f"{role} › ", style="bold")
+            body.append(printable(said) + "\n")
+        if example.commentary:
+            body.append(printable(example.commentary), style="dim italic")
+        body.rstrip()
+        panels.append(Panel(body, title=f"Example {number}", title_align="left"))
+    return Group(*panels)
+
+
+def _diagnostics(spec: AgentSpec) -> RenderableType:
+    heading = Text("Problems", style="bold")
+    if not spec.diagnostics:
+        return Group(heading, Text("none found", style="dim"))
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, style="dim")
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column()
+    for d in spec.diagnostics:
+        icon, style = _SEVERITY[d.severity]
+        table.add_row(Text(icon, style=style), f"line {d.line}", d.code, Text(printable(d.message)))
+    return Group(heading, table)
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 120 else text[:119] + "…"

@@ -1,0 +1,188 @@
+"""The roster column: a filter box over every agent, grouped by where it was found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from workbench.agentfile.roster import Roster
+from workbench.agentfile.spec import AgentSpec, Origin, Severity
+from workbench.safe_text import printable
+from workbench.ui.swatch import agent_color
+
+ERROR_STYLE = Style(color="#e5534b", bold=True)
+WARNING_STYLE = Style(color="#d4a72c", bold=True)
+_GROUPS = {
+    Origin.EXPLICIT: "From --agents",
+    Origin.PROJECT: "Project  .claude/agents",
+    Origin.USER: "User  ~/.claude/agents",
+    Origin.BUNDLED: "Bundled",
+}
+_NAME_WIDTH = 24
+_MODEL_WIDTH = 8
+
+
+@dataclass(frozen=True)
+class _Entry:
+    spec: AgentSpec
+    haystack: str
+    problems: bool
+
+
+class RosterPanel(Vertical):
+    """Emits `Highlighted` as the cursor moves."""
+
+    class Highlighted(Message):
+        def __init__(self, spec: AgentSpec) -> None:
+            super().__init__()
+            self.spec = spec
+
+    filter_text: reactive[str] = reactive("")
+    problems_only: reactive[bool] = reactive(False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._entries: dict[str, _Entry] = {}
+        self._roster: Roster | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ to filter agents", id="roster-filter", compact=True)
+        yield OptionList(id="roster-list")
+        yield Static("Loading agents…", id="roster-count")
+
+    @property
+    def selected(self) -> AgentSpec | None:
+        option = self.query_one(OptionList).highlighted_option
+        entry = self._entries.get(option.id or "") if option else None
+        return entry.spec if entry else None
+
+    def show(self, roster: Roster) -> None:
+        """Replace the roster, keeping the selection when the same file is still there."""
+        keep = self._selected_path()
+        self._roster = roster
+        self._entries = {
+            f"agent-{index}": _Entry(spec, _haystack(spec), _has_problems(spec))
+            for index, spec in enumerate(roster.specs)
+        }
+        self._rebuild(keep)
+
+    def select_name(self, name: str) -> bool:
+        """Select the active agent called `name`, clearing a filter that would hide it."""
+        spec = self._roster.get(name) if self._roster else None
+        if spec is None:
+            return False
+        self.query_one("#roster-filter", Input).value = ""
+        self.problems_only = False
+        self._rebuild(str(spec.path))
+        return True
+
+    def watch_filter_text(self) -> None:
+        self._rebuild()
+
+    def watch_problems_only(self) -> None:
+        self._rebuild()
+
+    @on(Input.Changed, "#roster-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+
+    @on(Input.Submitted, "#roster-filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionHighlighted, "#roster-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        entry = self._entries.get(event.option.id or "")
+        if entry:
+            self.post_message(self.Highlighted(entry.spec))
+
+    def _selected_path(self) -> str | None:
+        spec = self.selected
+        return str(spec.path) if spec else None
+
+    def _rebuild(self, target: str | None = None) -> None:
+        if self._roster is None:
+            return
+        option_list = self.query_one(OptionList)
+        target = target or self._selected_path()
+        terms = self.filter_text.lower().split()
+        options: list[Option] = []
+        shown: list[_Entry] = []
+        group: Origin | None = None
+        for option_id, entry in self._entries.items():
+            if self.problems_only and not entry.problems:
+                continue
+            if not all(term in entry.haystack for term in terms):
+                continue
+            if entry.spec.origin is not group:
+                group = entry.spec.origin
+                options.append(Option(Text(_GROUPS[group], style="bold dim"), disabled=True))
+            options.append(Option(_row(entry.spec), id=option_id))
+            shown.append(entry)
+        option_list.set_options(options)
+        self._update_count(shown)
+        paths = [str(self._entries[o.id].spec.path) if o.id else None for o in options]
+        first = next((i for i, o in enumerate(options) if not o.disabled), None)
+        option_list.highlighted = paths.index(target) if target and target in paths else first
+
+    def _update_count(self, shown: list[_Entry]) -> None:
+        total = sum(1 for e in self._entries.values() if e.spec.is_agent)
+        agents = sum(1 for e in shown if e.spec.is_agent)
+        problems = sum(1 for e in self._entries.values() if e.problems)
+        text = f"{agents} of {total} agents" if agents != total else f"{total} agents"
+        if problems:
+            text += f" · {problems} with problems"
+        if not shown:
+            text = "No agent matches the filter" if self._entries else "No agents found"
+        self.query_one("#roster-count", Static).update(text)
+
+
+def _haystack(spec: AgentSpec) -> str:
+    parts = [
+        spec.display_name,
+        spec.summary,
+        spec.model or "",
+        spec.origin.value,
+        " ".join(spec.tools or ()),
+    ]
+    return " ".join(parts).lower()
+
+
+def _has_problems(spec: AgentSpec) -> bool:
+    return any(d.severity is not Severity.INFO for d in spec.diagnostics)
+
+
+def _row(spec: AgentSpec) -> Text:
+    color = agent_color(spec.color)
+    swatch = Text("● ", style=Style(color=color)) if color else Text("○ ", style="dim")
+    name = printable(spec.display_name)
+    if len(name) > _NAME_WIDTH:
+        name = name[: _NAME_WIDTH - 1] + "…"
+    name_style = "bold" if spec.active and spec.is_agent else "dim strike"
+    row = Text.assemble(swatch, (name.ljust(_NAME_WIDTH), name_style))
+    row.append(" ")
+    model = printable(spec.model or "—")
+    if len(model) > _MODEL_WIDTH:
+        model = model[: _MODEL_WIDTH - 1] + "…"
+    row.append(model.ljust(_MODEL_WIDTH), style="dim")
+    errors = sum(d.severity is Severity.ERROR for d in spec.diagnostics)
+    warnings = sum(d.severity is Severity.WARNING for d in spec.diagnostics)
+    if errors:
+        row.append(f" ✖{errors}", style=ERROR_STYLE)
+    if warnings:
+        row.append(f" ▲{warnings}", style=WARNING_STYLE)
+    if not spec.is_agent:
+        row.append(" not an agent", style="dim italic")
+    elif not spec.active:
+        row.append(" shadowed", style="dim italic")
+    return row
