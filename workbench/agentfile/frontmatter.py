@@ -83,7 +83,6 @@ class Split:
     """File line number of `lines[0]`."""
     body: str
     body_line: int
-    newline: str
 
 
 def split(text: str) -> Split:
@@ -92,23 +91,22 @@ def split(text: str) -> Split:
     A long run of dashes closes the frontmatter too: real files do that, and a search for
     exactly `---` would run on into the body's horizontal rules.
     """
-    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
     first_end = text.find("\n")
     first = text if first_end == -1 else text[:first_end]
     if not _OPENING.match(first.rstrip("\r")):
-        return Split(False, False, (), 1, text, 1, newline)
+        return Split(False, False, (), 1, text, 1)
     if first_end == -1:
-        return Split(True, False, (), 2, "", 2, newline)
+        return Split(True, False, (), 2, "", 2)
     closing = _closing_line(text, first_end)
     if closing is None:
         lines = _lines(text[first_end + 1 :])
-        return Split(True, False, lines, 2, "", len(lines) + 2, newline)
+        return Split(True, False, lines, 2, "", len(lines) + 2)
     start, end = closing
     lines = _lines(text[first_end + 1 : start])
     body = text[end + 1 :]
-    if newline == "\r\n":
+    if "\r" in body:
         body = body.replace("\r\n", "\n")
-    return Split(True, True, lines, 2, body, len(lines) + 3, newline)
+    return Split(True, True, lines, 2, body, len(lines) + 3)
 
 
 def _closing_line(text: str, newline_at: int) -> tuple[int, int] | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import re
-import stat as stat_module
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -51,35 +53,51 @@ class Roster:
 
 
 def load_roster(sources: Sequence[Source], models: ModelTable | None = None) -> Roster:
-    """Load every source; a file reachable from several sources counts once, at its best."""
+    """Load every source; a file reachable from several sources counts once, at its best.
+
+    The cyclic garbage collector is paused meanwhile: a large roster allocates many
+    long-lived objects and no cycles, and each collection would rescan all of them.
+    """
     specs: list[AgentSpec] = []
     seen: set[tuple[int, int]] = set()
-    for source in sorted(sources, key=lambda source: source.origin.rank):
-        for path, named in agent_files(source):
-            try:
-                stat = path.stat()
-            except OSError as error:
-                specs.append(_unreadable(path, source.origin, error))
-                continue
-            if (stat.st_dev, stat.st_ino) in seen:
-                continue
-            seen.add((stat.st_dev, stat.st_ino))
-            if not stat_module.S_ISREG(stat.st_mode):
-                specs.append(unreadable_spec(path, source.origin, "not a regular file; not read"))
-                continue
-            spec = _load(path, source.origin, stat.st_size, named)
-            specs.append(lint.check(spec, models))
-    return Roster(_mark_duplicates(specs))
-
-
-def _load(path: Path, origin: Origin, size: int, named: bool) -> AgentSpec:
-    if size > MAX_BYTES:
-        reason = f"{size / 1_048_576:.0f} MB is too large for an agent file; not read"
-        return unreadable_spec(path, origin, reason)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        data = path.read_bytes()
+        for source in sorted(sources, key=lambda source: source.origin.rank):
+            for path, named in agent_files(source):
+                spec = _load(path, source.origin, named, seen)
+                if spec is not None:
+                    specs.append(lint.check(spec, models))
+        return Roster(_mark_duplicates(specs))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(path: Path, origin: Origin, named: bool, seen: set[tuple[int, int]]) -> AgentSpec | None:
+    """Read and parse one file, or None when it was already loaded through another source.
+
+    One open and one fstat per file: the identity check, the regular-file check (a FIFO
+    would block a plain read forever, hence O_NONBLOCK) and the size cap all use it.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         return _unreadable(path, origin, error)
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            info = os.fstat(fd)
+            if (info.st_dev, info.st_ino) in seen:
+                return None
+            seen.add((info.st_dev, info.st_ino))
+            if not stat.S_ISREG(info.st_mode):
+                return unreadable_spec(path, origin, "not a regular file; not read")
+            if info.st_size > MAX_BYTES:
+                size = f"{info.st_size / 1_048_576:.0f} MB"
+                return unreadable_spec(path, origin, f"{size} is too large for an agent file")
+            data = handle.read()
+        except OSError as error:
+            return _unreadable(path, origin, error)
     return parse_agent(data, path, origin, named=named)
 
 

@@ -61,12 +61,14 @@ _WITH_ARGUMENT = re.compile(r"^([A-Za-z]+)\((.*)\)$", re.DOTALL)
 
 def base_name(token: str) -> str:
     """`Agent(worker, researcher)` and `Bash(git *)` name the tools `Agent` and `Bash`."""
+    if "(" not in token:
+        return token
     match = _WITH_ARGUMENT.match(token)
     return match.group(1) if match else token
 
 
 def is_known(token: str) -> bool:
-    return token.startswith("mcp__") or base_name(token) in KNOWN
+    return token in KNOWN or token.startswith("mcp__") or base_name(token) in KNOWN
 
 
 @cache
