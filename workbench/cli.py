@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workbench.agentfile.discover import Source, sources
 from workbench.agentfile.report import agent_json, lint_lines, lint_summary
-from workbench.agentfile.roster import Roster, load_roster
+from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.agentfile.spec import PERMISSION_MODES, AgentSpec, Origin, Severity
 from workbench.config.settings import load_settings
 from workbench.safe_text import json_text, printable
@@ -55,21 +55,24 @@ def _open(args: list[str]) -> int:
     parser.add_argument("--theme", metavar="NAME", help="Textual theme for this run")
     options = parser.parse_args(args)
     workspace = _folder(options.workspace)
-    explicit = [_existing(path) for path in options.agents]
+    found = sources(workspace, [_existing(path) for path in options.agents])
     settings = load_settings(workspace)
+    # The roster loads while the interface is imported and built.
+    first_roster = load_in_background(found, settings.models())
 
     from workbench.ui.app import WorkbenchApp, WorkbenchOptions
 
     app = WorkbenchApp(
         WorkbenchOptions(
             workspace=workspace,
-            explicit=tuple(explicit),
+            sources=tuple(found),
             agent=options.agent,
             permission_mode=options.permission_mode,
             model=options.model,
             theme=options.theme or settings.theme,
         ),
         settings,
+        first_roster,
     )
     app.run()
     return app.return_code or 0

@@ -8,11 +8,13 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
+from workbench.agentfile.discover import sources
 from workbench.ui.app import WorkbenchApp, WorkbenchOptions
 
 
 def make_app(workspace: Path, **options: object) -> WorkbenchApp:
-    return WorkbenchApp(WorkbenchOptions(workspace=workspace, **options))  # type: ignore[arg-type]
+    found = tuple(sources(workspace))
+    return WorkbenchApp(WorkbenchOptions(workspace=workspace, sources=found, **options))  # type: ignore[arg-type]
 
 
 async def roster_shown(pilot: Pilot[object]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
 
 from textual.geometry import Region
@@ -9,6 +10,7 @@ from textual.widgets import Input, OptionList, Static, TabbedContent, TextArea
 
 from tests.support.files import agent_text, write_agent
 from tests.support.pilot import make_app, roster_rows, roster_shown
+from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.ui.screens.help import HelpScreen
 
 
@@ -233,3 +235,40 @@ async def test_unknown_theme_is_reported_and_a_known_one_applies(workspace: Path
     app = make_app(workspace, theme="no-such-theme")
     async with app.run_test(size=(160, 48), notifications=True):
         assert any("No theme named 'no-such-theme'" in n.message for n in app._notifications)
+
+
+async def test_a_roster_loaded_before_start_is_shown_with_the_first_frame(workspace: Path) -> None:
+    app = make_app(workspace)
+    app.first_roster = load_in_background(app.options.sources)
+    app.first_roster.result()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert app.roster is not None
+        assert any("api-architect" in row for row in roster_rows(app))
+
+
+async def test_a_roster_still_loading_at_start_appears_when_ready(workspace: Path) -> None:
+    pending: Future[Roster] = Future()
+    app = make_app(workspace)
+    app.first_roster = pending
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert str(app.screen.query_one("#roster-count", Static).render()) == "Loading agents…"
+        pending.set_result(load_roster(app.options.sources))
+        await roster_shown(pilot)
+        assert any("api-architect" in row for row in roster_rows(app))
+
+
+async def test_a_failed_load_is_reported_not_fatal(workspace: Path) -> None:
+    failed: Future[Roster] = Future()
+    failed.set_exception(OSError("disk on fire"))
+    app = make_app(workspace)
+    app.first_roster = failed
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if app._notifications:
+                break
+        messages = [n.message for n in app._notifications]
+        assert "Could not load the agents: disk on fire" in messages
+        assert app.is_running

@@ -6,7 +6,9 @@ import gc
 import os
 import re
 import stat
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -72,6 +74,22 @@ def load_roster(sources: Sequence[Source], models: ModelTable | None = None) -> 
     finally:
         if collecting:
             gc.enable()
+
+
+def load_in_background(
+    sources: Sequence[Source], models: ModelTable | None = None
+) -> Future[Roster]:
+    """Start loading on a daemon thread, so the caller can build its screen meanwhile."""
+    future: Future[Roster] = Future()
+
+    def load() -> None:
+        try:
+            future.set_result(load_roster(sources, models))
+        except BaseException as error:
+            future.set_exception(error)
+
+    threading.Thread(target=load, name="roster", daemon=True).start()
+    return future
 
 
 def _load(path: Path, origin: Origin, named: bool, seen: set[tuple[int, int]]) -> AgentSpec | None:

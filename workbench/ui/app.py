@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from workbench.agentfile.discover import Source
 from workbench.agentfile.roster import Roster
 from workbench.config.models import ModelTable
 from workbench.config.settings import Settings
@@ -20,29 +22,38 @@ from workbench.ui.screens.main import MainScreen
 @dataclass(frozen=True)
 class WorkbenchOptions:
     workspace: Path
-    explicit: tuple[Path, ...] = ()
+    sources: tuple[Source, ...]
+    """Where agents come from, in precedence order; read again on reload."""
     agent: str | None = None
     permission_mode: str | None = None
     model: str | None = None
     theme: str | None = None
-    user_agents: bool = True
 
 
 class WorkbenchApp(App[int]):
     TITLE = "agent-workbench"
-    CSS_PATH = "app.tcss"
-    MODES = {"main": MainScreen}
-    DEFAULT_MODE = "main"
+    CSS_PATH = ["app.tcss", "screens/main.tcss"]
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen()
+
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="workbench.help"),
         Binding("ctrl+q", "quit", "Quit", id="workbench.quit", priority=True),
     ]
 
-    def __init__(self, options: WorkbenchOptions, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        options: WorkbenchOptions,
+        settings: Settings | None = None,
+        first_roster: Future[Roster] | None = None,
+    ) -> None:
         super().__init__()
         self.options = options
         self.settings = settings or Settings()
         self.models: ModelTable = self.settings.models()
+        self.first_roster = first_roster
+        """A load started before the interface was built; usually done by the first frame."""
         self.roster: Roster | None = None
 
     def on_mount(self) -> None:

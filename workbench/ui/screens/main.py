@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
@@ -12,7 +13,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 
-from workbench.agentfile.discover import sources
 from workbench.agentfile.roster import Roster, load_roster
 from workbench.ui.widgets.agent_card import AgentCard
 from workbench.ui.widgets.roster import RosterPanel
@@ -35,7 +35,7 @@ class RosterLoaded(Message):
 
 
 class MainScreen(Screen[None]):
-    CSS_PATH = "main.tcss"
+    AUTO_FOCUS = "#roster-list"
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="workbench.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="workbench.clear_filter"),
@@ -62,15 +62,25 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#activity").border_title = "Runs & live files"
-        self.query_one("#roster-list", OptionList).focus()
         self._pending_agent = self.workbench.options.agent
-        self.load_roster()
+        first, self.workbench.first_roster = self.workbench.first_roster, None
+        if first is not None and first.done() and first.exception() is None:
+            self._roster_loaded(RosterLoaded(first.result()))
+        else:
+            self.load_roster(first)
 
-    @work(thread=True, exclusive=True, group="roster")
-    def load_roster(self) -> None:
-        options = self.workbench.options
-        found = sources(options.workspace, options.explicit, user=options.user_agents)
-        self.post_message(RosterLoaded(load_roster(found, self.workbench.models)))
+    @work(thread=True, exclusive=True, group="roster", exit_on_error=False)
+    def load_roster(self, pending: Future[Roster] | None = None) -> None:
+        """Wait for a load already under way, or read every source again."""
+        app = self.workbench
+        try:
+            roster = pending.result() if pending else load_roster(app.options.sources, app.models)
+        except Exception as error:
+            app.call_from_thread(
+                self.notify, f"Could not load the agents: {error}", severity="error"
+            )
+            return
+        self.post_message(RosterLoaded(roster))
 
     @on(RosterLoaded)
     def _roster_loaded(self, message: RosterLoaded) -> None:
