@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -47,6 +48,9 @@ KNOWN_KEYS = frozenset(
 )
 """Claude Code's documented frontmatter keys: always a new field, wherever they appear."""
 
+_TEXT_KEYS = frozenset({"name", "description", "tools", "disallowedTools", "model", "color"})
+_YAML_INDICATORS = frozenset("'\"[]{}|>&*!%@`#,?-:")
+
 _DIALOGUE_LABELS = frozenset(
     {
         "user",
@@ -73,16 +77,20 @@ _DIALOGUE_LABELS = frozenset(
 
 @dataclass(frozen=True)
 class Split:
-    """An agent file cut into frontmatter lines and body."""
+    """An agent file cut into frontmatter and body, line endings normalised to `\n`."""
 
     opened: bool
     closed: bool
-    lines: tuple[str, ...]
-    """Frontmatter lines without line endings."""
+    text: str
+    """The frontmatter between the delimiter lines, without its final line break."""
     first_line: int
-    """File line number of `lines[0]`."""
+    """File line number of the frontmatter's first line."""
     body: str
     body_line: int
+
+    @cached_property
+    def lines(self) -> tuple[str, ...]:
+        return tuple(self.text.split("\n")) if self.text else ()
 
 
 def split(text: str) -> Split:
@@ -94,19 +102,18 @@ def split(text: str) -> Split:
     first_end = text.find("\n")
     first = text if first_end == -1 else text[:first_end]
     if not _OPENING.match(first.rstrip("\r")):
-        return Split(False, False, (), 1, text, 1)
+        return Split(False, False, "", 1, text, 1)
     if first_end == -1:
-        return Split(True, False, (), 2, "", 2)
+        return Split(True, False, "", 2, "", 2)
     closing = _closing_line(text, first_end)
     if closing is None:
-        lines = _lines(text[first_end + 1 :])
-        return Split(True, False, lines, 2, "", len(lines) + 2)
+        front = _normalised(text[first_end + 1 :])
+        return Split(True, False, front, 2, "", front.count("\n") + 3)
     start, end = closing
-    lines = _lines(text[first_end + 1 : start])
-    body = text[end + 1 :]
-    if "\r" in body:
-        body = body.replace("\r\n", "\n")
-    return Split(True, True, lines, 2, body, len(lines) + 3)
+    front = _normalised(text[first_end + 1 : start])
+    body = _normalised(text[end + 1 :], keep_final=True)
+    lines = front.count("\n") + 1 if front or start > first_end + 1 else 0
+    return Split(True, True, front, 2, body, lines + 3)
 
 
 def _closing_line(text: str, newline_at: int) -> tuple[int, int] | None:
@@ -123,12 +130,12 @@ def _closing_line(text: str, newline_at: int) -> tuple[int, int] | None:
         newline_at = found + 1
 
 
-def _lines(text: str) -> tuple[str, ...]:
-    if not text:
-        return ()
-    if text.endswith("\n"):
+def _normalised(text: str, *, keep_final: bool = False) -> str:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if not keep_final and text.endswith("\n"):
         text = text[:-1]
-    return tuple(text.replace("\r\n", "\n").split("\n"))
+    return text
 
 
 class NotAMapping(ValueError):
@@ -145,13 +152,13 @@ class Reading:
     spans: tuple[KeySpan, ...]
 
 
-def read_strict(lines: tuple[str, ...], first_line: int) -> Reading:
+def read_strict(cut: Split) -> Reading:
     """Parse with YAML; raises `yaml.YAMLError` or `NotAMapping`.
 
     Composing and constructing through one loader gives the values and each key's
     line span from a single pass over the text.
     """
-    loader = _Loader("\n".join(lines))
+    loader = _Loader(cut.text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -162,13 +169,16 @@ def read_strict(lines: tuple[str, ...], first_line: int) -> Reading:
     finally:
         loader.dispose()
     spans = []
+    first_line = cut.first_line
     for key_node, value_node in node.value:
         start = key_node.start_mark.line
         end = value_node.end_mark.line
-        if value_node.end_mark.column == 0 and end > start:
-            end -= 1
-        while end > start and not lines[end].strip():
-            end -= 1
+        if end > start:
+            if value_node.end_mark.column == 0:
+                end -= 1
+            lines = cut.lines
+            while end > start and not lines[end].strip():
+                end -= 1
         spans.append(KeySpan(str(key_node.value), start + first_line, end + first_line))
     return Reading(tuple((str(k), v) for k, v in data.items()), tuple(spans))
 
@@ -181,13 +191,14 @@ def yaml_problem(error: yaml.YAMLError, first_line: int) -> tuple[int, str]:
     return line, problem
 
 
-def read_lenient(lines: tuple[str, ...], first_line: int) -> Reading:
+def read_lenient(cut: Split) -> Reading:
     """Recover top-level keys line by line.
 
     A column-0 `key:` line starts a field when the key is one Claude Code knows, or when it
     is some other identifier that is not a dialogue label and we are not inside an open
     `<example>` block. Everything else continues the field before it.
     """
+    lines, first_line = cut.lines, cut.first_line
     entries: list[tuple[str, int, list[str]]] = []
     for index, line in enumerate(lines):
         match = _KEY.match(line)
@@ -219,7 +230,15 @@ def _starts_field(key: str, entries: list[tuple[str, int, list[str]]]) -> bool:
 
 
 def _lenient_value(key: str, chunk: list[str]) -> Any:
-    """The value of one field: YAML for that field alone if it parses, else its text."""
+    """The value of one field: YAML for that field alone if it parses, else its text.
+
+    A one-line plain value of a key the workbench reads as text is taken as it stands;
+    YAML would return the same string, only slower.
+    """
+    if len(chunk) == 1 and key in _TEXT_KEYS:
+        value = chunk[0].split(":", 1)[1].strip()
+        if value and value[0] not in _YAML_INDICATORS and ": " not in value and " #" not in value:
+            return value
     try:
         parsed = yaml.load("\n".join(chunk), Loader=_Loader)
     except yaml.YAMLError:

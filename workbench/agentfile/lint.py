@@ -54,7 +54,7 @@ def _findings(spec: AgentSpec, models: ModelTable) -> Iterator[Diagnostic]:
             f"unknown permissionMode {spec.permission_mode!r}; "
             f"Claude Code knows {', '.join(PERMISSION_MODES)} and auto",
         )
-    if not spec.body.strip() and not spec.has_errors:
+    if (not spec.body or spec.body.isspace()) and not spec.has_errors:
         yield Diagnostic(
             "empty-body",
             Severity.WARNING,

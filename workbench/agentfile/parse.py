@@ -125,7 +125,7 @@ _NOTHING = frontmatter.Reading((), ())
 
 def _read(cut: frontmatter.Split, notes: list[Diagnostic]) -> tuple[frontmatter.Reading, bool]:
     try:
-        return frontmatter.read_strict(cut.lines, cut.first_line), True
+        return frontmatter.read_strict(cut), True
     except frontmatter.NotAMapping as error:
         notes.append(
             Diagnostic(
@@ -148,7 +148,7 @@ def _read(cut: frontmatter.Split, notes: list[Diagnostic]) -> tuple[frontmatter.
                 "versions skip the agent without a word",
             )
         )
-        return frontmatter.read_lenient(cut.lines, cut.first_line), False
+        return frontmatter.read_lenient(cut), False
 
 
 def _mojibake(text: str) -> list[Diagnostic]:

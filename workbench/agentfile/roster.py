@@ -9,7 +9,7 @@ import stat
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.agentfile import lint
@@ -102,21 +102,30 @@ def _load(path: Path, origin: Origin, named: bool, seen: set[tuple[int, int]]) -
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         return _unreadable(path, origin, error)
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            info = os.fstat(fd)
-            if (info.st_dev, info.st_ino) in seen:
-                return None
-            seen.add((info.st_dev, info.st_ino))
-            if not stat.S_ISREG(info.st_mode):
-                return unreadable_spec(path, origin, "not a regular file; not read")
-            if info.st_size > MAX_BYTES:
-                size = f"{info.st_size / 1_048_576:.0f} MB"
-                return unreadable_spec(path, origin, f"{size} is too large for an agent file")
-            data = handle.read()
-        except OSError as error:
-            return _unreadable(path, origin, error)
+    try:
+        info = os.fstat(fd)
+        if (info.st_dev, info.st_ino) in seen:
+            return None
+        seen.add((info.st_dev, info.st_ino))
+        if not stat.S_ISREG(info.st_mode):
+            return unreadable_spec(path, origin, "not a regular file; not read")
+        if info.st_size > MAX_BYTES:
+            size = f"{info.st_size / 1_048_576:.0f} MB"
+            return unreadable_spec(path, origin, f"{size} is too large for an agent file")
+        data = _read_to_end(fd, info.st_size)
+    except OSError as error:
+        return _unreadable(path, origin, error)
+    finally:
+        os.close(fd)
     return parse_agent(data, path, origin, named=named)
+
+
+def _read_to_end(fd: int, size: int) -> bytes:
+    """One read for the size fstat saw, then to the end in case the file grew since."""
+    data = os.read(fd, size + 1)
+    while len(data) <= MAX_BYTES and (more := os.read(fd, 1 << 20)):
+        data += more
+    return data
 
 
 def _unreadable(path: Path, origin: Origin, error: OSError) -> AgentSpec:
@@ -141,5 +150,5 @@ def _mark_duplicates(specs: list[AgentSpec]) -> tuple[AgentSpec, ...]:
             f"another agent named {winner.name!r} takes precedence ({winner.origin.value}): "
             f"{winner.path}",
         )
-        marked.append(replace(spec, active=False).with_diagnostics((diagnostic,)))
+        marked.append(spec.with_diagnostics((diagnostic,), active=False))
     return tuple(marked)

@@ -122,7 +122,11 @@ class AgentSpec:
         return self.name or self.path.stem
 
     def span(self, key: str) -> KeySpan | None:
-        return next((s for s in self.spans if s.key == key), None)
+        """The first span of `key` (a key written twice keeps its first place)."""
+        for span in self.spans:
+            if span.key == key:
+                return span
+        return None
 
     def line_of(self, key: str) -> int:
         """The line to report a finding about `key` at, falling back to `name:` and then 1."""
@@ -139,15 +143,17 @@ class AgentSpec:
 
         return parse_examples(self.description) if self.description else ()
 
-    def with_diagnostics(self, extra: tuple[Diagnostic, ...]) -> AgentSpec:
-        """A copy with `extra` findings added, all kept in line order.
+    def with_diagnostics(self, extra: tuple[Diagnostic, ...], *, active: bool = True) -> AgentSpec:
+        """A copy with `extra` findings added, all kept in line order, and `active` set.
 
         Copies the instance dictionary instead of calling `replace`, which would run the
-        frozen `__init__` over every field: this sits on the roster-load path.
+        frozen `__init__` over every field: lint and shadowing do this for most specs
+        on the roster-load path.
         """
         copy = object.__new__(AgentSpec)
         copy.__dict__.update(self.__dict__)
-        copy.__dict__["diagnostics"] = tuple(sorted(self.diagnostics + extra, key=lambda d: d.line))
+        copy.__dict__["diagnostics"] = tuple(sorted(self.diagnostics + extra, key=_line))
+        copy.__dict__["active"] = active
         return copy
 
     @property
@@ -162,3 +168,7 @@ class AgentSpec:
         if cut != -1:
             text = text[:cut]
         return text.strip()
+
+
+def _line(diagnostic: Diagnostic) -> int:
+    return diagnostic.line
