@@ -12,6 +12,7 @@ from tests.support.files import agent_text, write_agent
 from tests.support.pilot import make_app, roster_rows, roster_shown
 from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.ui.screens.help import HelpScreen
+from workbench.ui.widgets.roster import RosterPanel
 
 
 def card_text(app, widget_id: str) -> str:
@@ -205,7 +206,13 @@ async def test_every_action_is_in_the_command_palette(workspace: Path) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await roster_shown(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Help", "Filter agents", "Toggle problems only", "Reload agents"} <= titles
+        assert {
+            "Help",
+            "Filter agents",
+            "Toggle problems only",
+            "Switch card view",
+            "Reload agents",
+        } <= titles
         await pilot.press("ctrl+p")
         await pilot.press(*"problems")
         await pilot.pause(0.3)
@@ -272,3 +279,37 @@ async def test_a_failed_load_is_reported_not_fatal(workspace: Path) -> None:
         messages = [n.message for n in app._notifications]
         assert "Could not load the agents: disk on fire" in messages
         assert app.is_running
+
+
+async def test_bad_files_appear_with_their_problems_and_nothing_crashes(workspace: Path) -> None:
+    agents = workspace / ".claude" / "agents"
+    write_agent(agents, "a-empty.md", "")
+    write_agent(agents, "b-binary.md", b"\x89PNG\x00\x00\x01")
+    latin1 = "---\nname: caf\xe9\ndescription: d\n---\nx\n".encode("latin-1")
+    write_agent(agents, "c-latin1.md", latin1)
+    write_agent(agents, "d-list.md", "---\n- a\n- b\n---\nbody\n")
+    write_agent(agents, "e-notes.md", "# Notes\n\nNot an agent.\n")
+    huge = "---\nname: huge\ndescription: big\n---\n" + ("lorem ipsum dolor " * 8 + "\n") * 70_000
+    write_agent(agents, "f-huge.md", huge)
+    before = sorted(p.name for p in agents.iterdir())
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        rows = roster_rows(app)
+        for name in ("a-empty", "b-binary", "caf\ufffd", "d-list", "e-notes", "huge"):
+            assert any(name in row for row in rows), name
+        option_list = app.screen.query_one("#roster-list", OptionList)
+        for index, option in enumerate(option_list.options):
+            if option.disabled:
+                continue
+            option_list.highlighted = index
+            await pilot.pause()
+        assert app.screen.query_one(RosterPanel).select_name("huge")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        shown = app.screen.query_one("#card-body", TextArea).text
+        assert len(shown) < 250_000
+        assert shown.rstrip().endswith("MB prompt]")
+        assert app.is_running
+    assert sorted(p.name for p in agents.iterdir()) == before

@@ -81,6 +81,11 @@ class WorkbenchApp(App[int]):
                 screen.action_problems,
             )
             yield SystemCommand(
+                "Switch card view",
+                "Show the selected agent's prompt, or its overview",
+                screen.action_toggle_card,
+            )
+            yield SystemCommand(
                 "Reload agents", "Read every agent file again", screen.action_reload
             )
 

@@ -23,6 +23,8 @@ from workbench.ui.swatch import agent_color
 from workbench.ui.widgets.roster import ERROR_STYLE, WARNING_STYLE
 
 _MAIN_KEYS = {"name", "description", "tools", "disallowedTools", "model", "color", "permissionMode"}
+PROMPT_PREVIEW_CHARS = 200_000
+"""Longer prompts show only their beginning: highlighting megabytes would stall the screen."""
 _SEVERITY = {
     Severity.ERROR: ("✖", ERROR_STYLE),
     Severity.WARNING: ("▲", WARNING_STYLE),
@@ -71,7 +73,7 @@ class AgentCard(Vertical):
         self.query_one("#card-diagnostics", Static).update(_diagnostics(spec))
         body = self.query_one("#card-body", TextArea)
         body.line_number_start = spec.body_line
-        body.load_text(printable(spec.body))
+        body.load_text(_prompt_preview(spec.body))
         self.query_one("#card-scroll", VerticalScroll).scroll_home(animate=False)
 
 
@@ -201,6 +203,15 @@ def _diagnostics(spec: AgentSpec) -> RenderableType:
         icon, style = _SEVERITY[d.severity]
         table.add_row(Text(icon, style=style), f"line {d.line}", d.code, Text(printable(d.message)))
     return Group(heading, table)
+
+
+def _prompt_preview(body: str) -> str:
+    """The prompt, or its first part when it is too long to highlight without stalling."""
+    if len(body) <= PROMPT_PREVIEW_CHARS:
+        return printable(body)
+    cut = body.rfind("\n", 0, PROMPT_PREVIEW_CHARS) + 1 or PROMPT_PREVIEW_CHARS
+    size = len(body.encode("utf-8", "replace")) / 1_048_576
+    return printable(body[:cut]) + f"\n[the first {cut:,} characters of a {size:.1f} MB prompt]\n"
 
 
 def _short(value: object) -> str:
