@@ -21,7 +21,9 @@ class Jail:
 
     @classmethod
     def of(cls, workspace: Path, granted: tuple[Path, ...] = ()) -> Jail:
-        return cls(Path(os.path.realpath(workspace)), tuple(Path(os.path.realpath(p)) for p in granted))
+        return cls(
+            Path(os.path.realpath(workspace)), tuple(Path(os.path.realpath(p)) for p in granted)
+        )
 
     @property
     def roots(self) -> tuple[Path, ...]:

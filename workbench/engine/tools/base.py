@@ -7,6 +7,7 @@ raise `ToolError`, which the engine turns into an error tool_result the model ca
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -68,6 +69,8 @@ class ToolContext:
     todos: list[dict[str, str]] = field(default_factory=list)
     sandbox: Sandbox | None = None
     """How Bash runs commands; None runs them directly in the workspace."""
+    delegate: Callable[[dict[str, Any]], Awaitable[ToolResult]] | None = None
+    """Runs another agent for the Agent tool; the engine binds it to each call."""
 
     @property
     def workspace(self) -> Path:
