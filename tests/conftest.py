@@ -7,9 +7,24 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fake_api import fake_api as fake_api
 from tests.support.shared import ROOT
 
 SAMPLE_WORKSPACE = ROOT / "examples" / "sample-workspace"
+_NETWORK_ENVIRONMENT = (
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "ANTHROPIC_BASE_URL",
+    "ANTHROPIC_CUSTOM_HEADERS",
+    "ANTHROPIC_PROFILE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+"""A developer's credentials and proxies must never reach the tests' loopback server."""
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +34,8 @@ def isolated_config(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / ".claude"))
     monkeypatch.setenv("WORKBENCH_CONFIG", str(home / "workbench.toml"))
-    for name in ("WORKBENCH_MODEL", "WORKBENCH_THEME", "TEXTUAL_THEME"):
+    monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(home / "anthropic"))
+    for name in ("WORKBENCH_MODEL", "WORKBENCH_THEME", "TEXTUAL_THEME", *_NETWORK_ENVIRONMENT):
         monkeypatch.delenv(name, raising=False)
     return home
 
