@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -13,11 +13,25 @@ INHERIT = "inherit"
 
 
 @dataclass(frozen=True)
+class Price:
+    """US dollars per million tokens; `web_search` per search."""
+
+    input: float
+    output: float
+    cache_write: float
+    cache_read: float
+    web_search: float = 0.0
+
+
+@dataclass(frozen=True)
 class ModelTable:
     default: str
     aliases: dict[str, str]
     served: tuple[str, ...]
     retired: dict[str, dt.date] = field(default_factory=dict)
+    prices: dict[str, Price] = field(default_factory=dict)
+    adaptive_thinking: tuple[str, ...] = ()
+    max_output: dict[str, int] = field(default_factory=dict)
 
     def resolve(self, model: str | None) -> str:
         """The id a request uses: aliases mapped, `inherit` and absent meaning the default."""
@@ -32,13 +46,24 @@ class ModelTable:
             return date
         return None
 
-    def with_overrides(self, default: str | None, aliases: dict[str, str]) -> ModelTable:
-        return ModelTable(
-            default=default or self.default,
-            aliases={**self.aliases, **aliases},
-            served=self.served,
-            retired=self.retired,
+    def price(self, model_id: str) -> Price | None:
+        """Prices of `model_id`, also for a dated id such as `claude-haiku-4-5-20251001`."""
+        if model_id in self.prices:
+            return self.prices[model_id]
+        base = model_id.rsplit("-", 1)[0]
+        return self.prices.get(base) if model_id.rsplit("-", 1)[-1].isdigit() else None
+
+    def thinks_adaptively(self, model_id: str) -> bool:
+        return model_id.startswith(self.adaptive_thinking)
+
+    def output_limit(self, model_id: str) -> int:
+        return next(
+            (limit for prefix, limit in self.max_output.items() if model_id.startswith(prefix)),
+            32000,
         )
+
+    def with_overrides(self, default: str | None, aliases: dict[str, str]) -> ModelTable:
+        return replace(self, default=default or self.default, aliases={**self.aliases, **aliases})
 
 
 @cache
@@ -48,5 +73,8 @@ def builtin_models() -> ModelTable:
         default=data["default"],
         aliases=dict(data["aliases"]),
         served=tuple(data["served"]["ids"]),
-        retired={key: value for key, value in data["retired"].items()},
+        retired=dict(data["retired"]),
+        prices={model: Price(**values) for model, values in data["prices"].items()},
+        adaptive_thinking=tuple(data["thinking"]["adaptive"]),
+        max_output=dict(data["max_output"]),
     )
