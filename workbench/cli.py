@@ -15,7 +15,8 @@ from workbench.agentfile.discover import Source, sources
 from workbench.agentfile.report import agent_json, lint_lines, lint_summary
 from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.agentfile.spec import PERMISSION_MODES, AgentSpec, Origin, Severity
-from workbench.config.settings import load_settings
+from workbench.agentfile.tool_names import split_tool_list
+from workbench.config.settings import Settings, load_settings
 from workbench.safe_text import json_text, printable
 
 
@@ -25,7 +26,11 @@ class UsageError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    commands: dict[str, Callable[[list[str]], int]] = {"agents": _agents, "lint": _lint}
+    commands: dict[str, Callable[[list[str]], int]] = {
+        "agents": _agents,
+        "lint": _lint,
+        "run": _run,
+    }
     try:
         if args and args[0] in commands:
             return commands[args[0]](args[1:])
@@ -39,7 +44,7 @@ def _open(args: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Open the workbench on a workspace (default: the current folder). "
-        "Subcommands: agents, lint (see `workbench agents --help`).",
+        "Subcommands: agents, lint, run (see `workbench run --help`).",
     )
     parser.add_argument("workspace", nargs="?", type=Path, default=Path.cwd())
     _add_agents_option(parser)
@@ -121,6 +126,129 @@ def _lint(args: list[str]) -> int:
     return 1 if any(d.severity in failing for s in linted for d in s.diagnostics) else 0
 
 
+def _run(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="workbench run",
+        description="Run one agent on one task without the screen. Nothing can be asked "
+        "here, so whatever would ask for permission is denied, and the denial names the "
+        "flag or rule that would allow it: in the default mode the agent cannot edit files "
+        "or run commands; use --permission-mode acceptEdits to let it edit, or "
+        "--allowed-tools for specific tools and commands. Exit status: 0 when the run "
+        "succeeded, 1 when it did not, 2 on a usage error.",
+    )
+    parser.add_argument("agent", metavar="AGENT", help="a roster name or an agent file's path")
+    parser.add_argument("task", metavar="TASK", help="what the agent should do")
+    _add_roster_options(parser, output=False)
+    parser.add_argument(
+        "--permission-mode",
+        type=_permission_mode,
+        metavar="MODE",
+        help=f"one of {', '.join(PERMISSION_MODES)}",
+    )
+    parser.add_argument(
+        "--allowed-tools",
+        action="append",
+        default=[],
+        metavar="T,...",
+        help="rules that allow without asking, e.g. 'Bash(npm test:*),Edit'",
+    )
+    parser.add_argument(
+        "--disallowed-tools",
+        action="append",
+        default=[],
+        metavar="T,...",
+        help="rules that always deny",
+    )
+    parser.add_argument("--model", metavar="M", help="override the agent's model")
+    parser.add_argument("--max-turns", type=_positive, metavar="N")
+    parser.add_argument(
+        "--add-dir",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="another folder the tools may reach; repeatable",
+    )
+    parser.add_argument("--base-url", metavar="URL", help="a server that speaks the Messages API")
+    parser.add_argument(
+        "--allow-network", action="store_true", help="let sandboxed shell commands use the network"
+    )
+    parser.add_argument("--output-format", choices=("text", "json", "stream-json"), default="text")
+    parser.add_argument(
+        "--resume", metavar="SESSION_ID", help="continue an earlier conversation of this workspace"
+    )
+    options = parser.parse_args(args)
+    workspace = _folder(options.workspace)
+    agent_file = Path(options.agent)
+    explicit = [_existing(path) for path in options.agents]
+    if agent_file.is_file():
+        explicit.insert(0, agent_file)
+    settings = load_settings(workspace)
+    roster = load_roster(sources(workspace, explicit, user=options.user), settings.models())
+    spec = roster.for_paths([agent_file])[0] if agent_file.is_file() else roster.get(options.agent)
+    if spec is None or not spec.is_agent:
+        names = ", ".join(sorted({s.display_name for s in roster.agents if s.active}))
+        raise UsageError(f"unknown agent {options.agent!r}; agents here: {names}")
+
+    from workbench.engine.client import MissingCredentials, check_credentials
+
+    try:
+        check_credentials(options.base_url)
+    except MissingCredentials as error:
+        print(f"workbench run: {error}", file=sys.stderr)
+        return 1
+    return _run_agent(options, workspace, roster, spec, settings)
+
+
+def _run_agent(
+    options: argparse.Namespace,
+    workspace: Path,
+    roster: Roster,
+    spec: AgentSpec,
+    settings: Settings,
+) -> int:
+    import asyncio
+
+    from workbench.engine.conversation import Conversation, RunConfig
+    from workbench.engine.permissions import parse_mode
+    from workbench.headless import run_headless
+
+    config = RunConfig(
+        spec=spec,
+        workspace=workspace,
+        roster=roster,
+        mode=parse_mode(options.permission_mode) if options.permission_mode else None,
+        model=options.model,
+        max_turns=options.max_turns,
+        add_dirs=tuple(_folder(path) for path in options.add_dir),
+        base_url=options.base_url,
+        allowed_tools=_rules(options.allowed_tools),
+        disallowed_tools=_rules(options.disallowed_tools),
+        allow_network=options.allow_network,
+        interactive=False,
+        models=settings.models(),
+    )
+    if options.resume:
+        try:
+            conversation = Conversation.resume(config, options.resume)
+        except FileNotFoundError as error:
+            raise UsageError(str(error)) from None
+    else:
+        conversation = Conversation(config)
+    return asyncio.run(run_headless(conversation, options.task, options.output_format))
+
+
+def _rules(values: list[str]) -> tuple[str, ...]:
+    return tuple(rule for value in values for rule in split_tool_list(value))
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
 def _diagnostics(spec: AgentSpec) -> dict[str, object]:
     return {"diagnostics": [d.to_json() for d in spec.diagnostics]}
 
@@ -136,7 +264,9 @@ def _add_agents_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_roster_options(parser: argparse.ArgumentParser, *, agents_option: bool = True) -> None:
+def _add_roster_options(
+    parser: argparse.ArgumentParser, *, agents_option: bool = True, output: bool = True
+) -> None:
     parser.add_argument(
         "--workspace", type=Path, default=Path.cwd(), metavar="DIR", help="default: ."
     )
@@ -147,7 +277,8 @@ def _add_roster_options(parser: argparse.ArgumentParser, *, agents_option: bool 
         action="store_true",
         help="include your own agents ($CLAUDE_CONFIG_DIR/agents or ~/.claude/agents)",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    if output:
+        parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def _roster(workspace: Path, explicit: Sequence[Path], *, user: bool) -> Roster:
