@@ -11,6 +11,8 @@ from tests.support.engine import agent_file, collect, conversation, of_type, ros
 from tests.support.fake_api import FakeAnthropic, stall, text_turn, tool_turn
 from workbench.engine.conversation import Conversation, RunConfig
 from workbench.engine.events import (
+    Answer,
+    Reply,
     Outcome,
     RunFinished,
     RunStarted,
@@ -196,3 +198,29 @@ async def test_the_api_key_and_secret_variables_never_reach_the_transcript(
     raw = chat.path.read_text()
     assert "sk-ant-api03-very-secret" not in raw and "tok-12345678" not in raw
     assert "[redacted]" in raw
+
+
+async def test_web_access_is_asked_once_per_conversation_even_across_resume(
+    fake_api: FakeAnthropic, tmp_path: Path
+) -> None:
+    agent_file(tmp_path / ".claude" / "agents", "surfer", tools="WebSearch, Read")
+    spec = roster_with(tmp_path).get("surfer")
+    fake_api.script(text_turn("one"), text_turn("two"), text_turn("three"))
+    questions = []
+
+    def allow(event):  # type: ignore[no-untyped-def]
+        questions.append(event.name)
+        return Reply(Answer.ALLOW_ONCE)
+
+    chat = conversation(fake_api, tmp_path, spec)
+    await collect(chat.send("first"), allow)
+    await collect(chat.send("second"), allow)
+    chat.close()
+    resumed = Conversation.resume(RunConfig(spec=spec, workspace=tmp_path), chat.session_id,
+                                  client=fake_api.client())
+    await collect(resumed.send("third"), allow)
+    assert questions == ["WebSearch"]
+    assert all(
+        any(t.get("name") == "web_search" for t in r.json["tools"])
+        for r in fake_api.message_requests
+    )

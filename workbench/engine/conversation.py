@@ -136,8 +136,8 @@ class Conversation:
                 conversation.runs = max(conversation.runs, int(record.get("run", 0)))
             elif record.get("type") == "usage" and "turn" in record:
                 conversation.usage = conversation.usage + Usage(**record["turn"])
-            elif record.get("type") == "header" and record.get("web_allowed") is not None:
-                conversation.web_allowed = record["web_allowed"]
+            elif record.get("type") == "web_access":
+                conversation.web_allowed = bool(record.get("allowed"))
         return conversation
 
     def send(self, text: str) -> Run:

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
-from workbench.engine.conversation import Conversation, Parent, RunConfig
+from workbench.engine.conversation import Conversation
+from workbench.engine.dispatch import ToolCalls
 from workbench.engine.events import (
     Answer,
     Event,
     Notice,
     Outcome,
-    PermissionAsked,
-    PermissionDecided,
-    Reply,
     Retrying,
     RunFailed,
     RunFinished,
@@ -35,9 +33,7 @@ from workbench.engine.events import (
 from workbench.engine.permissions import Verdict
 from workbench.engine.prompt import SERVER_TOOL_NAMES, WEB_FETCH, WEB_SEARCH, request
 from workbench.engine.retry import IncompleteStream, classify
-from workbench.engine.tools.base import Tool, ToolError, ToolKind, ToolResult
-from workbench.engine.tools.schema import check_input
-from workbench.engine.turn import ToolUse, Turn
+from workbench.engine.turn import Turn
 from workbench.engine.usage import Usage
 
 ENDINGS = {
@@ -60,6 +56,7 @@ class Run:
         self._turns = 0
         self._final_text = ""
         self._started = time.monotonic()
+        self._calls = ToolCalls(self)
 
     def start(self) -> None:
         if self._task is None:
@@ -82,10 +79,18 @@ class Run:
         assert self.result is not None
         return self.result
 
-    def _emit(self, event: Event) -> None:
+    def emit(self, event: Event) -> None:
         if self.scope:
             event = replace(event, scope=self.scope + event.scope)
         self._queue.put_nowait(event)
+
+    def forward(self, event: Event) -> None:
+        """Pass on an event of a delegated run, which already carries its scope."""
+        self._queue.put_nowait(event)
+
+    def add_usage(self, usage: Usage) -> None:
+        """Count a delegated run's tokens as this run's too."""
+        self._usage = self._usage + usage
 
     async def _drive(self) -> None:
         conversation = self.conversation
@@ -105,10 +110,10 @@ class Run:
         conversation = self.conversation
         conversation.runs += 1
         for notice in conversation.notices:
-            self._emit(Notice(message=notice, level="warning"))
+            self.emit(Notice(message=notice, level="warning"))
         conversation.notices.clear()
         spec = conversation.config.spec
-        self._emit(
+        self.emit(
             RunStarted(
                 session_id=conversation.session_id,
                 run=conversation.runs,
@@ -146,7 +151,7 @@ class Run:
             if turn.text:
                 self._final_text = turn.text
             if stop == "tool_use":
-                results = await self._call_tools(turn.tool_uses())
+                results = await self._calls.call_all(turn.tool_uses())
                 conversation.append({"role": "user", "content": results})
             elif stop == "pause_turn":
                 continue
@@ -187,7 +192,7 @@ class Run:
                 if not failure.retryable or attempt >= policy.attempts:
                     raise
                 delay = policy.delay(attempt, error)
-                self._emit(
+                self.emit(
                     Retrying(
                         attempt=attempt,
                         delay_s=round(delay, 3),
@@ -216,7 +221,7 @@ class Run:
         conversation.record(
             {"type": "usage", "turn": usage.to_json(), "stop_reason": turn.stop_reason}
         )
-        self._emit(
+        self.emit(
             UsageUpdated(
                 turn=usage,
                 run=self._usage,
@@ -227,17 +232,17 @@ class Run:
 
     def _on_text(self, block: int, text: str) -> None:
         self.conversation.writer.stream("text", self._turns, block, text)
-        self._emit(TextDelta(block=block, text=text))
+        self.emit(TextDelta(block=block, text=text))
 
     def _on_thinking(self, block: int, text: str) -> None:
         self.conversation.writer.stream("thinking", self._turns, block, text)
-        self._emit(ThinkingDelta(block=block, text=text))
+        self.emit(ThinkingDelta(block=block, text=text))
 
     def _on_server_tool(self, block: dict[str, Any]) -> None:
         """Web search and fetch run inside the response: show them, never execute them."""
         if block["type"] == "server_tool_use":
             name = _SERVER_NAMES.get(block["name"], block["name"])
-            self._emit(
+            self.emit(
                 ToolCallStarted(
                     tool_use_id=block["id"], name=name, input=block.get("input", {}), server=True
                 )
@@ -250,7 +255,7 @@ class Run:
         is_error = isinstance(content, dict) and content.get("type", "").endswith("_error")
         summary = _server_result_summary(content)
         name = "WebFetch" if block["type"].startswith("web_fetch") else "WebSearch"
-        self._emit(
+        self.emit(
             ToolCallFinished(
                 tool_use_id=block.get("tool_use_id", ""),
                 name=name,
@@ -292,216 +297,15 @@ class Run:
             allowed = decision.verdict is Verdict.ALLOW
             label = " and ".join(conversation.toolset.web)
             if decision.verdict is Verdict.ASK:
-                reply = await self._ask("web", label, {}, decision.reason, label)
+                reply = await self._calls.ask("web", label, {}, decision.reason, label)
                 allowed = reply.answer is not Answer.DENY
             elif not allowed:
-                self._emit(
+                self.emit(
                     Notice(message=f"{label} not offered: {decision.reason}", level="warning")
                 )
             conversation.web_allowed = allowed
             conversation.record({"type": "web_access", "allowed": allowed})
         return conversation.web_allowed
-
-    async def _call_tools(self, uses: list[ToolUse]) -> list[dict[str, Any]]:
-        """Every call of the turn gets its result, in order; reads run side by side."""
-        results: dict[str, dict[str, Any]] = {}
-        reads: list[tuple[ToolUse, Tool]] = []
-        for use in uses:
-            tool, refusal = await self._admit(use)
-            if tool is not None and tool.kind is ToolKind.READ:
-                reads.append((use, tool))
-                continue
-            await self._run_reads(reads, results)
-            reads = []
-            if tool is None:
-                results[use.id] = self._finished(use, refusal, True, 0)
-            else:
-                results[use.id] = await self._execute(use, tool)
-        await self._run_reads(reads, results)
-        return [results[use.id] for use in uses]
-
-    async def _run_reads(
-        self, reads: list[tuple[ToolUse, Tool]], results: dict[str, dict[str, Any]]
-    ) -> None:
-        done = await asyncio.gather(*(self._execute(use, tool) for use, tool in reads))
-        for (use, _), result in zip(reads, done, strict=True):
-            results[use.id] = result
-
-    async def _admit(self, use: ToolUse) -> tuple[Tool | None, str]:
-        """The tool to run, or None and the reason the model is given instead."""
-        conversation = self.conversation
-        self._emit(ToolCallStarted(tool_use_id=use.id, name=use.name, input=use.input))
-        conversation.record(
-            {"type": "tool_call", "id": use.id, "name": use.name, "input": use.input}
-        )
-        tool = conversation.toolset.local.get(use.name)
-        if tool is None:
-            offered = ", ".join(conversation.toolset.names) or "none"
-            return None, f"There is no tool named {use.name!r} here. Tools you have: {offered}."
-        if use.input_error:
-            return None, f"The call could not be run: {use.input_error}. Send it again."
-        problem = check_input(tool.input_schema, use.input)
-        if problem:
-            return None, f"Invalid input for {use.name}: {problem}"
-        target = tool.target(use.input)
-        try:
-            path = conversation.jail.resolve(target) if target is not None else None
-        except ToolError as error:
-            return None, str(error)
-        decision = conversation.policy.decide(tool, use.input, path)
-        if decision.verdict is Verdict.ALLOW:
-            self._decided(use, True, decision.by, "")
-            return tool, ""
-        if decision.verdict is Verdict.DENY:
-            message = decision.reason + (f" {decision.hint}" if decision.hint else "")
-            self._decided(use, False, decision.by, message)
-            return None, message
-        reply = await self._ask(use.id, use.name, use.input, decision.reason, decision.always_label)
-        if reply.answer is Answer.DENY:
-            said = f" The person said: {reply.message}" if reply.message else ""
-            return None, f"The person denied this {use.name} call.{said}"
-        if reply.answer is Answer.ALLOW_ALWAYS:
-            conversation.policy.remember(tool, use.input)
-        return tool, ""
-
-    async def _ask(
-        self, call_id: str, name: str, tool_input: dict[str, Any], reason: str, always: str
-    ) -> Reply:
-        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
-        self._emit(
-            PermissionAsked(
-                tool_use_id=call_id,
-                name=name,
-                input=tool_input,
-                reason=reason,
-                always_label=always,
-                future=future,
-            )
-        )
-        reply = await future
-        allowed = reply.answer is not Answer.DENY
-        self._decided_raw(call_id, name, allowed, "person", reply.message)
-        return reply
-
-    def _decided(self, use: ToolUse, allowed: bool, by: str, message: str) -> None:
-        self._decided_raw(use.id, use.name, allowed, by, message)
-
-    def _decided_raw(self, call_id: str, name: str, allowed: bool, by: str, message: str) -> None:
-        self._emit(
-            PermissionDecided(
-                tool_use_id=call_id, name=name, allowed=allowed, by=by, message=message
-            )
-        )
-        self.conversation.record(
-            {
-                "type": "permission",
-                "id": call_id,
-                "name": name,
-                "allowed": allowed,
-                "by": by,
-                "message": message,
-            }
-        )
-
-    async def _execute(self, use: ToolUse, tool: Tool) -> dict[str, Any]:
-        conversation = self.conversation
-        started = time.monotonic()
-        if tool.kind is ToolKind.DELEGATE:
-            conversation.context.delegate = self._delegation(use)
-        try:
-            result = await tool.run(use.input, conversation.context)
-        except ToolError as error:
-            result = ToolResult(str(error), is_error=True)
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            raise
-        except Exception as error:
-            result = ToolResult(f"{use.name} failed: {type(error).__name__}: {error}", True)
-        finally:
-            conversation.context.delegate = None
-        duration = int((time.monotonic() - started) * 1000)
-        return self._finished(use, result.content, result.is_error, duration, result)
-
-    def _finished(
-        self,
-        use: ToolUse,
-        content: str,
-        is_error: bool,
-        duration_ms: int,
-        result: ToolResult | None = None,
-    ) -> dict[str, Any]:
-        changes = result.changes if result else ()
-        self._emit(
-            ToolCallFinished(
-                tool_use_id=use.id,
-                name=use.name,
-                content=content,
-                is_error=is_error,
-                duration_ms=duration_ms,
-                changes=changes,
-            )
-        )
-        self.conversation.record(
-            {
-                "type": "tool_result",
-                "id": use.id,
-                "name": use.name,
-                "content": content,
-                "is_error": is_error,
-                "duration_ms": duration_ms,
-                "changed": [str(change.path) for change in changes],
-            }
-        )
-        return {
-            "type": "tool_result",
-            "tool_use_id": use.id,
-            "content": content,
-            "is_error": is_error,
-        }
-
-    def _delegation(self, use: ToolUse) -> Callable[[dict[str, Any]], Awaitable[ToolResult]]:
-        async def delegate(tool_input: dict[str, Any]) -> ToolResult:
-            return await self._delegate(use, tool_input)
-
-        return delegate
-
-    async def _delegate(self, use: ToolUse, tool_input: dict[str, Any]) -> ToolResult:
-        """Run the named agent as a nested conversation; its final text is the result."""
-        conversation = self.conversation
-        config = conversation.config
-        name = str(tool_input.get("subagent_type", ""))
-        spec = config.roster.get(name) if config.roster else None
-        if spec is None:
-            known = (
-                ", ".join(s.display_name for s in config.roster.agents if s.active)
-                if (config.roster)
-                else ""
-            )
-            raise ToolError(f"no agent named {name!r} in the roster. Agents: {known or 'none'}")
-        child = Conversation(
-            replace(
-                config,
-                spec=spec,
-                model=config.model,
-                depth=config.depth + 1,
-                mode=conversation.mode,
-            ),
-            parent=Parent(conversation.session_id, use.id),
-            client=conversation.client,
-        )
-        run = Run(child, str(tool_input.get("prompt", "")), scope=(*self.scope, use.id))
-        try:
-            async for event in run:
-                self._queue.put_nowait(event)
-        finally:
-            child.close()
-        outcome = run.result
-        self._usage = self._usage + child.usage
-        if isinstance(outcome, RunFinished) and outcome.outcome is Outcome.SUCCESS:
-            return ToolResult(
-                f"{outcome.final_text}\n\n(agent {spec.display_name}, session {child.session_id})"
-            )
-        reason = outcome.message if outcome else "it did not finish"
-        return ToolResult(f"agent {spec.display_name} did not complete: {reason}", is_error=True)
 
     def _finish(self, outcome: Outcome, stop_reason: str, message: str = "") -> None:
         conversation = self.conversation
@@ -534,16 +338,10 @@ class Run:
         record = result.to_json()
         record["type"] = "outcome"
         self.conversation.record(record)
-        self._emit(result)
+        self.emit(result)
 
     def _elapsed(self) -> int:
         return int((time.monotonic() - self._started) * 1000)
-
-
-def start(config: RunConfig, task: str) -> tuple[Conversation, Run]:
-    """A new conversation and its first run, for callers with one task."""
-    conversation = Conversation(config)
-    return conversation, conversation.send(task)
 
 
 def _unanswered_results(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
