@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 
 ACTIVITY_NOTE = (
     "Nothing here yet.\n\n"
-    "Running agents, the chat and the live files they read and write will appear in "
-    "this column; this version of the workbench does not run agents. What works now: "
-    "the roster, each agent's card, and lint (also headless: `workbench lint`)."
+    "The chat and the live files agents read and write will appear in this column. "
+    "Until then, agents run from the command line:\n\n"
+    '  workbench run NAME "task"\n\n'
+    "(see workbench run --help)."
 )
 
 
