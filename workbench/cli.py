@@ -210,7 +210,7 @@ def _run_agent(
     import asyncio
 
     from workbench.engine.conversation import Conversation, RunConfig
-    from workbench.engine.permissions import parse_mode
+    from workbench.engine.modes import parse_mode
     from workbench.headless import run_headless
 
     config = RunConfig(

@@ -16,7 +16,7 @@ from workbench.engine.events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from workbench.engine.permissions import Mode
+from workbench.engine.modes import Mode
 
 
 def recording(name: str) -> Path:

@@ -9,26 +9,21 @@ from typing import Any, ClassVar
 
 import pytest
 
-from workbench.engine.permissions import (
-    Decision,
-    Mode,
-    Policy,
-    Verdict,
-    existing_protected,
-    is_protected,
-    is_read_only,
-    parse_mode,
-)
+from workbench.engine.decisions import Decision, Verdict
+from workbench.engine.modes import Mode, parse_mode
+from workbench.engine.permissions import Policy
+from workbench.engine.protected import existing_protected, is_protected
+from workbench.engine.read_only import is_read_only
 from workbench.engine.rules import (
     Call,
     Rule,
     RuleSet,
     load_rules,
     matches,
-    parse_command,
     parse_rule,
     split_rule_list,
 )
+from workbench.engine.shell import parse_command
 from workbench.engine.tools.base import Tool, ToolContext, ToolKind, ToolResult
 
 ALLOW, ASK, DENY = Verdict.ALLOW, Verdict.ASK, Verdict.DENY

@@ -25,7 +25,7 @@ from workbench.engine.events import (
     ToolCallStarted,
     UsageUpdated,
 )
-from workbench.engine.permissions import Mode
+from workbench.engine.modes import Mode
 from workbench.engine.transcript import read_records
 
 

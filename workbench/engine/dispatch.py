@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from workbench.engine.conversation import Conversation, Parent
+from workbench.engine.decisions import Verdict
 from workbench.engine.events import (
     Answer,
     Outcome,
@@ -24,7 +25,6 @@ from workbench.engine.events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from workbench.engine.permissions import Verdict
 from workbench.engine.tools.base import Tool, ToolError, ToolKind, ToolResult
 from workbench.engine.tools.schema import check_input
 from workbench.engine.turn import ToolUse

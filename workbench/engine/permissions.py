@@ -4,306 +4,53 @@ The order is Claude Code's: deny rules, then ask rules, then allow rules (the fi
 of each wins, specificity does not matter), then the permission mode. On top of that:
 
 - Protected paths (agent definitions, settings, hooks, skills, `.mcp.json`, `.git`,
-  `.workbench`) are never changed without a person saying so: they ask in default and
-  acceptEdits even when an allow rule matches, are refused in plan, dontAsk and headless
-  runs, and only bypassPermissions changes them silently. Unlike Claude Code, the rest of
-  `.claude/` is ordinary workspace: agents in this workbench keep their task notes in
-  `.claude/tasks/` and plans in `.claude/docs/`, and acceptEdits lets them write there.
+  `.workbench`) are never changed without a person saying so (`protected.py`).
 - Plan mode changes nothing, whatever the rules say: edits and commands outside the
-  built-in read-only set are refused, which a session grant cannot lift either.
+  built-in read-only set (`read_only.py`) are refused, which a session grant cannot lift
+  either.
 - Headless runs (no one to ask) refuse what would ask, with a hint naming the flag or
   rule that would allow it.
-
-`reason` is written for the model as much as for a person: the engine sends it as the
-error tool_result when a call is refused.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from workbench.engine.decisions import (
+    PLAN_REFUSAL,
+    SETTINGS,
+    Decision,
+    Verdict,
+    allowed_by,
+    ask_or_refuse,
+    granted,
+    refused_by,
+)
+from workbench.engine.modes import Mode
+from workbench.engine.protected import is_protected, protected_decision
+from workbench.engine.read_only import is_read_only
 from workbench.engine.rules import (
     ALLOWED_FLAG,
     Call,
-    ParsedCommand,
     Rule,
     RuleSet,
-    Subcommand,
-    bash_prefixes,
+    blanket_rule,
     covers,
-    glob_regex,
-    load_rules,
+    fetch_domains,
     match_subcommand,
     matches,
-    parse_command,
-    web_domain,
+    matches_command,
 )
+from workbench.engine.shell import ParsedCommand, Subcommand, command_prefixes, parse_command
 from workbench.engine.tools.base import Tool, ToolKind
 
-__all__ = [
-    "PROTECTED",
-    "Decision",
-    "Mode",
-    "Policy",
-    "Rule",
-    "RuleSet",
-    "Verdict",
-    "existing_protected",
-    "is_protected",
-    "is_read_only",
-    "load_rules",
-    "parse_mode",
-]
-
-
-class Mode(StrEnum):
-    """Claude Code's permission modes, by the names its settings and flags use."""
-
-    DEFAULT = "default"
-    ACCEPT_EDITS = "acceptEdits"
-    PLAN = "plan"
-    DONT_ASK = "dontAsk"
-    BYPASS = "bypassPermissions"
-
-
-def parse_mode(text: str) -> Mode:
-    """The mode `text` names; `manual` is Claude Code's display name for default."""
-    value = text.strip()
-    if value.lower() == "manual":
-        return Mode.DEFAULT
-    if value.lower() == "auto":
-        raise ValueError(
-            "permission mode 'auto' decides each call with Anthropic's own safety classifier, "
-            "which only Claude Code has, so it is not offered here; use default, acceptEdits, "
-            "plan, dontAsk or bypassPermissions"
-        )
-    for mode in Mode:
-        if mode.value.lower() == value.lower():
-            return mode
-    raise ValueError(
-        f"unknown permission mode {text!r}; choose one of default (alias manual), "
-        "acceptEdits, plan, dontAsk or bypassPermissions"
-    )
-
-
-class Verdict(StrEnum):
-    ALLOW = "allow"
-    ASK = "ask"
-    DENY = "deny"
-
-
-@dataclass(frozen=True)
-class Decision:
-    verdict: Verdict
-    reason: str
-    """Why, in a sentence a person and the model both understand."""
-    hint: str | None = None
-    """For a person: the flag or rule that would allow this without asking."""
-    rule: Rule | None = None
-    """The rule that decided, if one did."""
-    by: str = "mode"
-    """Who decided, for the record: `rule`, `mode`, `session` (a grant) or `headless`."""
-    always_label: str = ""
-    """For ASK: what "allow for the rest of this conversation" would cover (`Write`,
-    `Bash(npm test:*)`), which `Policy.remember` grants; empty when a grant would not stop
-    the question (ask rules, protected paths, commands with substitutions)."""
-
-
-# --- protected paths -------------------------------------------------------------------
-
-PROTECTED: tuple[str, ...] = (
-    ".claude/settings.json",
-    ".claude/settings.local.json",
-    ".claude/settings*.json",
-    ".claude/agents/**",
-    ".claude/hooks/**",
-    ".claude/skills/**",
-    ".mcp.json",
-    ".git/**",
-    ".workbench/**",
-)
-"""Paths, relative to a workspace, that only a person may approve changes to.
-
-They steer later runs (agents, hooks, skills, settings, MCP servers, version control, the
-workbench's own records), so an agent that could rewrite them could lift its own limits.
-"""
-_PROTECTED_RE = re.compile("|".join(f"(?:{glob_regex(pattern)})" for pattern in PROTECTED))
-_PROTECTED_WHY = (
-    "agent definitions, settings, hooks, skills, MCP servers, .git and .workbench "
-    "shape later runs, so changes to them are always confirmed by a person"
-)
-
-
-def is_protected(path: Path, workspace: Path) -> bool:
-    """Whether `path` is, or lies inside, one of the PROTECTED paths of `workspace`.
-
-    Both the path as written and the path with symbolic links resolved are judged, so
-    a link cannot lead into or disguise a protected folder.
-    """
-    root_real = os.path.realpath(workspace)
-    root_plain = os.path.abspath(workspace)
-    for candidate in {os.path.abspath(path), os.path.realpath(path)}:
-        for root in {root_real, root_plain}:
-            if candidate == root or not candidate.startswith(root.rstrip("/") + "/"):
-                continue
-            if _PROTECTED_RE.fullmatch(os.path.relpath(candidate, root)):
-                return True
-    return False
-
-
-def existing_protected(root: Path) -> list[Path]:
-    """The PROTECTED paths that exist under `root`, for the sandbox to make read-only."""
-    found: list[Path] = []
-    for pattern in PROTECTED:
-        base = pattern.removesuffix("/**")
-        if any(char in base for char in "*?["):
-            candidates = sorted(root.glob(base))
-        else:
-            candidates = [root / base] if os.path.lexists(root / base) else []
-        found += [path for path in candidates if path not in found]
-    return found
-
-
-# --- the read-only command set ---------------------------------------------------------
-
-_READ_ONLY_COMMANDS = frozenset(
-    {
-        "ls", "dir", "vdir", "cat", "head", "tail", "wc", "pwd", "echo", "printf", "grep", "egrep",
-        "fgrep", "rg", "tree", "file", "stat", "du", "df", "which", "type", "whoami", "id",
-        "groups", "date", "uname", "basename", "dirname", "realpath", "readlink", "true", "false",
-        "diff", "cmp", "comm", "cut", "tr", "nl", "od", "column", "fold", "expand", "unexpand",
-        "paste", "rev", "tac", "strings", "sort", "uniq", "seq", "sleep", "test", "[", "cd",
-        "pushd", "popd", "jq", "md5sum", "sha1sum", "sha256sum", "sha512sum", "b2sum", "cksum",
-        "printenv", "nproc", "free", "uptime", "locale", "ps", "find", "fd", "git", "command",
-    }
-)  # fmt: skip
-_FORBIDDEN_OPTIONS: dict[str, tuple[str, ...]] = {
-    "rg": ("--pre",),
-    "fd": ("-x", "--exec", "-X", "--exec-batch"),
-    "sort": ("-o", "--output", "--compress-program"),
-    "tree": ("-o",),
-    "file": ("-C", "--compile"),
-    "date": ("-s", "--set"),
-}
-_FIND_ACTIONS = frozenset(
-    {"-exec", "-execdir", "-ok", "-okdir", "-delete", "-fprint", "-fprint0", "-fprintf", "-fls"}
-)
-_GIT_READING = frozenset(
-    {
-        "status", "log", "diff", "show", "shortlog", "describe", "rev-parse", "ls-files",
-        "ls-tree", "blame", "grep", "cat-file", "rev-list", "whatchanged", "merge-base",
-        "show-ref", "for-each-ref", "count-objects", "check-ignore", "version", "name-rev",
-        "show-branch",
-    }
-)  # fmt: skip
-_GIT_GLOBAL_WITH_ARGUMENT = frozenset({"-C", "--git-dir", "--work-tree", "--namespace"})
-_GIT_GLOBAL_FLAGS = frozenset(
-    {"--no-pager", "-P", "--no-optional-locks", "--literal-pathspecs", "--no-replace-objects"}
-)
-_GIT_BRANCH_WRITES = (
-    "-d", "-D", "--delete", "-m", "-M", "--move", "-c", "-C", "--copy", "-f", "--force",
-    "-u", "--set-upstream-to", "--unset-upstream", "--edit-description", "-t", "--track",
-    "--no-track",
-)  # fmt: skip
-_GIT_TAG_WRITES = (
-    "-d", "--delete", "-a", "--annotate", "-s", "--sign", "-f", "--force", "-m",
-    "--message", "-F", "--file", "-u", "--local-user",
-)  # fmt: skip
-
-
-def is_read_only(sub: Subcommand) -> bool:
-    """Whether a subcommand is in the built-in set that only reads (ls, cat, git log, …).
-
-    Environment assignments, output redirected to a file and programs named by a path
-    take a command out of the set: any of them can make a reading command write.
-    """
-    if sub.assignments or sub.writes_file or not sub.program_words:
-        return False
-    name, *args = sub.program_words
-    if name not in _READ_ONLY_COMMANDS:
-        return False
-    if name == "git":
-        return _git_reads(args)
-    if name == "find":
-        return not any(arg in _FIND_ACTIONS for arg in args)
-    if name == "command":
-        return args[:1] in (["-v"], ["-V"])
-    if name == "uniq":
-        return len([arg for arg in args if not arg.startswith("-")]) <= 1
-    return not any(_has_option(arg, _FORBIDDEN_OPTIONS.get(name, ())) for arg in args)
-
-
-def _has_option(arg: str, options: Sequence[str]) -> bool:
-    for option in options:
-        if option.startswith("--"):
-            if arg == option or arg.startswith(option + "="):
-                return True
-        elif arg.startswith("-") and not arg.startswith("--") and option[1] in arg[1:]:
-            return True
-    return False
-
-
-def _git_reads(args: list[str]) -> bool:
-    index = 0
-    while index < len(args) and args[index].startswith("-"):
-        option = args[index]
-        if option in _GIT_GLOBAL_WITH_ARGUMENT:
-            index += 2
-        elif option in _GIT_GLOBAL_FLAGS or option.startswith(("--git-dir=", "--work-tree=")):
-            index += 1
-        else:
-            return False  # -c and --config-env can name a program to run
-    if index >= len(args):
-        return False
-    command, rest = args[index], args[index + 1 :]
-    if any(_has_option(arg, ("--output",)) for arg in rest):
-        return False
-    positional = [arg for arg in rest if not arg.startswith("-")]
-    match command:
-        case "grep":
-            return not any(_has_option(arg, ("-O", "--open-files-in-pager")) for arg in rest)
-        case _ if command in _GIT_READING:
-            return True
-        case "branch":
-            if any(_has_option(arg, _GIT_BRANCH_WRITES) for arg in rest):
-                return False
-            return not positional or any(arg in ("-l", "--list") for arg in rest)
-        case "tag":
-            if any(_has_option(arg, _GIT_TAG_WRITES) for arg in rest):
-                return False
-            return not rest or any(arg in ("-l", "--list") for arg in rest)
-        case "remote":
-            return all(arg in ("-v", "--verbose") for arg in rest) or rest[:1] == ["get-url"]
-        case "stash":
-            return rest[:1] in (["list"], ["show"])
-        case "reflog":
-            return not positional or positional[0] in ("show", "exists")
-        case "config":
-            return rest[:1] in (["--get"], ["--get-all"], ["--get-regexp"], ["--list"], ["-l"])
-    return False
-
-
-# --- the policy ------------------------------------------------------------------------
-
 WEB_TOOLS = ("WebSearch", "WebFetch")
+"""The API's server tools: offered or not once per conversation, never decided per call."""
 _OPEN_WEB_MODES = (Mode.BYPASS, Mode.ACCEPT_EDITS, Mode.PLAN)
-_DO_NOT_RETRY = (
-    "Do not retry it or look for a way around it; carry on without it, or say what you "
-    "needed and why."
-)
-_PLAN_REFUSAL = (
-    "Permission denied: the agent is in plan mode, where it may read and explore but not "
-    "change anything (no file edits, no commands that could write). Finish and present the "
-    "plan instead; the person can switch modes to carry it out."
-)
-_PLAN_HINT = "run with --permission-mode default or acceptEdits to let the agent make changes"
-_SETTINGS = ".claude/settings.json"
 
 
 class Policy:
@@ -348,10 +95,7 @@ class Policy:
 
     def tool_removed(self, name: str) -> Rule | None:
         """The deny rule, if any, that takes `name` away entirely (`Tool` or `Tool(*)`)."""
-        return next(
-            (rule for rule in self.rules.deny if rule.blanket and covers(rule.tool, name)),
-            None,
-        )
+        return blanket_rule(self.rules.deny, name)
 
     def read_denied(self, path: Path) -> Rule | None:
         """The `Read(…)` deny rule covering `path`, for Grep and Glob to skip what it hides."""
@@ -368,24 +112,20 @@ class Policy:
             return self._decide_shell(call)
         what = self._describe(call)
         if rule := self._first(self.rules.deny, call, deny=True):
-            return self._denied_by(rule, what)
+            return refused_by(rule, what)
         if tool.kind is ToolKind.EDIT:
             if target is not None and self._protected(target):
-                return self._protected_decision(call)
+                return protected_decision(
+                    self.mode, self.interactive, tool.name, self._display(target)
+                )
             if self.mode is Mode.PLAN:
-                return Decision(Verdict.DENY, _PLAN_REFUSAL, _PLAN_HINT)
+                return PLAN_REFUSAL
         if rule := self._first(self.rules.ask, call):
-            return self._ask(
-                what, f"the rule {rule} in {rule.source} asks first", _ask_rule_hint(rule), rule
-            )
+            return self._asked_by(rule, what)
         if rule := self._first(self.rules.allow, call):
-            return Decision(
-                Verdict.ALLOW, f"allowed by {rule} in {rule.source}", rule=rule, by="rule"
-            )
+            return allowed_by(rule)
         if self._tool_granted(tool.name):
-            return Decision(
-                Verdict.ALLOW, f"{tool.name} was allowed for this conversation", by="session"
-            )
+            return granted(tool.name)
         if tool.kind is not ToolKind.EDIT:
             return Decision(Verdict.ALLOW, f"{tool.name} is allowed in every mode")
         return self._edit_by_mode(call, what)
@@ -399,39 +139,40 @@ class Policy:
         if self.mode is Mode.ACCEPT_EDITS and inside:
             return Decision(Verdict.ALLOW, "acceptEdits mode allows edits in the workspace")
         if self.mode is Mode.DONT_ASK:
-            return self._ask(what, "", _allow_hint(suggestion), None, call.tool)
+            hint = (
+                f"add {suggestion} to permissions.allow in {SETTINGS}, or pass {ALLOWED_FLAG} "
+                f"'{suggestion}'"
+            )
+            return self._ask(what, "", hint, None, call.tool)
         if not inside:
             reason = f"{what} is outside the workspace; edits there always ask first"
             hint = "add the folder with --add-dir, or approve the edit in an interactive run"
             return self._ask(what, reason, hint, None, call.tool)
         hint = (
             f"run with --permission-mode acceptEdits, or add {suggestion} to permissions.allow "
-            f"in {_SETTINGS}"
+            f"in {SETTINGS}"
         )
         reason = f"{self.mode} mode asks before changing files"
         return self._ask(what, reason, hint, None, call.tool)
 
+    # shell commands
+
     def _decide_shell(self, call: Call) -> Decision:
-        command = str(call.tool_input.get("command", ""))
-        parsed = parse_command(command)
+        parsed = parse_command(str(call.tool_input.get("command", "")))
         what = self._describe(call)
         for rule in self.rules.deny:
-            if _bash_rule_hits(rule, parsed):
-                return self._denied_by(rule, what)
-        read_only = _all(parsed, is_read_only)
+            if matches_command(rule, parsed):
+                return refused_by(rule, what)
+        read_only = parsed.simple and bool(parsed.parts) and all(map(is_read_only, parsed.parts))
         if self.mode is Mode.PLAN and not read_only:
-            return Decision(Verdict.DENY, _PLAN_REFUSAL, _PLAN_HINT)
+            return PLAN_REFUSAL
         for rule in self.rules.ask:
-            if _bash_rule_hits(rule, parsed):
-                return self._ask(
-                    what, f"the rule {rule} in {rule.source} asks first", _ask_rule_hint(rule), rule
-                )
-        blanket = next((r for r in self.rules.allow if covers(r.tool, "Bash") and r.blanket), None)
-        if blanket is not None:
-            reason = f"allowed by {blanket} in {blanket.source}"
-            return Decision(Verdict.ALLOW, reason, rule=blanket, by="rule")
+            if matches_command(rule, parsed):
+                return self._asked_by(rule, what)
+        if blanket := blanket_rule(self.rules.allow, "Bash"):
+            return allowed_by(blanket)
         if self._tool_granted("Bash"):
-            return Decision(Verdict.ALLOW, "Bash was allowed for this conversation", by="session")
+            return granted("Bash")
         clearances = [self._clearance(sub, parsed) for sub in parsed.parts]
         if parsed.parts and parsed.complete and all(clearances):
             found = [clearance for clearance in clearances if clearance is not None]
@@ -442,7 +183,9 @@ class Policy:
         if self.mode is Mode.BYPASS:
             return Decision(Verdict.ALLOW, "bypassPermissions mode runs every command")
         pending = [sub for sub, c in zip(parsed.parts, clearances, strict=True) if c is None]
-        hint = self._shell_hint(parsed, pending, read_only)
+        grantable = parsed.simple and not any(sub.writes_file for sub in pending)
+        rules = [f"Bash({prefix}:*)" for prefix in command_prefixes(pending)] if grantable else None
+        hint = self._shell_hint(rules, read_only)
         if not self.sandboxed:
             reason = (
                 "commands run without a sandbox here (bubblewrap is not available), so "
@@ -452,15 +195,11 @@ class Policy:
             reason = "plan mode asks before running commands"
         else:
             reason = f"{self.mode} mode asks before running commands that may change things"
-        grantable = _simple(parsed) and not any(sub.writes_file for sub in pending)
-        prefixes = bash_prefixes(pending) if grantable else ()
-        always = ", ".join(f"Bash({prefix}:*)" for prefix in prefixes)
-        return self._ask(what, reason, hint, None, always)
+        return self._ask(what, reason, hint, None, ", ".join(rules or ()))
 
     def _clearance(self, sub: Subcommand, parsed: ParsedCommand) -> _Clearance | None:
         """What lets one subcommand run without asking: a rule, a grant, or the read-only set."""
-        simple = _simple(parsed)
-        if simple and not sub.writes_file:
+        if parsed.simple and not sub.writes_file:
             for rule in self.rules.allow:
                 if match_subcommand(rule, sub, strict=True):
                     return _Clearance("rule", f"allowed by {rule} in {rule.source}", rule)
@@ -469,7 +208,7 @@ class Policy:
                     text = f"`{prefix}` commands were allowed for this conversation"
                     return _Clearance("session", text)
         auto = (Mode.DEFAULT, Mode.ACCEPT_EDITS, Mode.PLAN)
-        if simple and self.sandboxed and self.mode in auto and is_read_only(sub):
+        if parsed.simple and self.sandboxed and self.mode in auto and is_read_only(sub):
             return _Clearance("mode", "a read-only command, run in the sandbox")
         return None
 
@@ -483,23 +222,24 @@ class Policy:
             self.grant_tool(tool.name)
             return
         parsed = parse_command(str(tool_input.get("command", "")))
-        if not _simple(parsed):
+        if not parsed.simple:
             return
         pending = [sub for sub in parsed.parts if self._clearance(sub, parsed) is None]
-        for prefix in bash_prefixes(pending):
+        for prefix in command_prefixes(pending):
             self.grant_bash_prefix(prefix)
 
-    def _shell_hint(self, parsed: ParsedCommand, pending: list[Subcommand], read_only: bool) -> str:
-        if not parsed.complete or parsed.substitution or any(sub.writes_file for sub in pending):
+    def _shell_hint(self, rules: list[str] | None, read_only: bool) -> str:
+        """The hint for a command that asks; `rules` is None when no specific rule can allow it."""
+        if rules is None:
             return (
                 "commands with $(…), backticks, output redirected to a file or unclosed quotes "
                 "are pre-approved only by a blanket Bash rule; approve it in an interactive "
                 "run, or split it into simpler commands"
             )
-        rules = [f"Bash({prefix}:*)" for prefix in bash_prefixes(pending)] or ["Bash"]
+        rules = rules or ["Bash"]
         flags = " ".join(f"'{rule}'" for rule in rules)
         listed = " and ".join(rules)
-        hint = f"pass {ALLOWED_FLAG} {flags}, or add {listed} to permissions.allow in {_SETTINGS}"
+        hint = f"pass {ALLOWED_FLAG} {flags}, or add {listed} to permissions.allow in {SETTINGS}"
         if read_only and not self.sandboxed:
             hint += (
                 "; or install bubblewrap (bwrap) so read-only commands run sandboxed without asking"
@@ -532,7 +272,7 @@ class Policy:
             flag = f"{ALLOWED_FLAG} {','.join(pending)}"
             hint = f"run with --permission-mode acceptEdits, or pass {flag}"
             if self.mode is Mode.DONT_ASK:
-                hint = f"pass {flag}, or add {listed} to permissions.allow in {_SETTINGS}"
+                hint = f"pass {flag}, or add {listed} to permissions.allow in {SETTINGS}"
             return self._ask(f"using {listed}", reason, hint, None, ",".join(pending))
         allowed = [decision for decision in settled.values() if decision is not None]
         by = next((decision.by for decision in allowed if decision.by != "mode"), "mode")
@@ -548,47 +288,40 @@ class Policy:
         dropped from the allowed list, but a blocked subdomain of an allowed domain is then
         reachable. Call after `web_access` (and after any grant it led to).
         """
-        allowed = self._fetch_domains()
+        allowed = self._allowed_domains()
         if allowed and not self._web_broadly_allowed("WebFetch"):
             return allowed, ()
-        blocked = (web_domain(rule) for rule in self.rules.deny)
-        return (), tuple(dict.fromkeys(domain for domain in blocked if domain))
+        return (), fetch_domains(self.rules.deny)
 
     def _web_by_rules(self, name: str) -> Decision | None:
         """The answer rules, grants or the mode give for one web tool; None: ask the mode."""
-        for rule in self.rules.deny:
-            if covers(rule.tool, name) and rule.blanket:
-                return self._denied_by(rule, name)
-        for rule in self.rules.ask:
-            if covers(rule.tool, name) and rule.blanket:
-                reason = f"the rule {rule} in {rule.source} asks first"
-                return self._ask(name, reason, _ask_rule_hint(rule), rule)
-        for rule in self.rules.allow:
-            if covers(rule.tool, name) and rule.blanket:
-                reason = f"{name}: allowed by {rule} in {rule.source}"
-                return Decision(Verdict.ALLOW, reason, rule=rule, by="rule")
+        if rule := blanket_rule(self.rules.deny, name):
+            return refused_by(rule, name)
+        if rule := blanket_rule(self.rules.ask, name):
+            return self._asked_by(rule, name)
+        if rule := blanket_rule(self.rules.allow, name):
+            reason = f"{name}: allowed by {rule} in {rule.source}"
+            return Decision(Verdict.ALLOW, reason, rule=rule, by="rule")
         if self._tool_granted(name):
-            reason = f"{name} was allowed for this conversation"
-            return Decision(Verdict.ALLOW, reason, by="session")
+            return granted(name)
         if self.mode in _OPEN_WEB_MODES:
             return Decision(
                 Verdict.ALLOW, f"{name} only reads the web, which {self.mode} mode allows"
             )
-        if name == "WebFetch" and (domains := self._fetch_domains()):
+        if name == "WebFetch" and (domains := self._allowed_domains()):
             listed = ", ".join(domains)
             reason = f"WebFetch is allowed for {listed} by permissions.allow rules"
             return Decision(Verdict.ALLOW, reason, by="rule")
         return None
 
     def _web_broadly_allowed(self, name: str) -> bool:
-        if any(covers(rule.tool, name) and rule.blanket for rule in self.rules.allow):
+        if blanket_rule(self.rules.allow, name) is not None or self._tool_granted(name):
             return True
-        return self._tool_granted(name) or self.mode in _OPEN_WEB_MODES
+        return self.mode in _OPEN_WEB_MODES
 
-    def _fetch_domains(self) -> tuple[str, ...]:
-        blocked = {web_domain(rule) for rule in self.rules.deny}
-        allowed = (web_domain(rule) for rule in self.rules.allow)
-        return tuple(dict.fromkeys(d for d in allowed if d and d not in blocked))
+    def _allowed_domains(self) -> tuple[str, ...]:
+        blocked = set(fetch_domains(self.rules.deny))
+        return tuple(domain for domain in fetch_domains(self.rules.allow) if domain not in blocked)
 
     # shared pieces
 
@@ -600,51 +333,12 @@ class Policy:
     def _ask(
         self, what: str, reason: str, hint: str | None, rule: Rule | None, always: str = ""
     ) -> Decision:
-        """ASK, or DENY where no one may be asked (dontAsk mode, headless runs)."""
-        by = "rule" if rule is not None else "mode"
-        if self.mode is Mode.DONT_ASK:
-            because = f" ({reason})" if rule is not None else ""
-            text = (
-                f"Permission denied: {what} is not pre-approved{because}, and in dontAsk mode "
-                f"only what permissions.allow rules or {ALLOWED_FLAG} allow may run."
-            )
-            return Decision(Verdict.DENY, f"{text} {_DO_NOT_RETRY}", hint, rule, by)
-        if not self.interactive:
-            text = (
-                f"Permission denied: {what} needs a person's approval ({reason}), and this run "
-                "is headless, so no one can give it."
-            )
-            return Decision(Verdict.DENY, f"{text} {_DO_NOT_RETRY}", hint, rule, "headless")
-        label = "" if rule is not None else always
-        return Decision(Verdict.ASK, f"{what}: {reason}", hint, rule, by, label)
+        return ask_or_refuse(self.mode, self.interactive, what, reason, hint, rule, always)
 
-    def _denied_by(self, rule: Rule, what: str) -> Decision:
-        text = f"Permission denied: {what} is forbidden by the rule {rule} in {rule.source}."
-        hint = f"remove {rule} from {rule.source} to allow it"
-        return Decision(Verdict.DENY, f"{text} {_DO_NOT_RETRY}", hint, rule, "rule")
-
-    def _protected_decision(self, call: Call) -> Decision:
-        assert call.target is not None
-        where = self._display(call.target)
-        if self.mode is Mode.BYPASS:
-            return Decision(Verdict.ALLOW, f"bypassPermissions mode allows changing {where}")
-        if self.mode is Mode.PLAN:
-            return Decision(Verdict.DENY, _PLAN_REFUSAL, _PLAN_HINT)
-        hint = "approve it in an interactive run, or run with --permission-mode bypassPermissions"
-        if self.mode is Mode.DONT_ASK or not self.interactive:
-            why = (
-                "dontAsk mode never changes them"
-                if self.interactive
-                else ("this run is headless, so no one can approve it")
-            )
-            text = f"Permission denied: {where} is a protected path ({_PROTECTED_WHY}); {why}."
-            by = "mode" if self.mode is Mode.DONT_ASK else "headless"
-            return Decision(Verdict.DENY, f"{text} {_DO_NOT_RETRY}", hint, by=by)
-        return Decision(
-            Verdict.ASK,
-            f"{call.tool} on {where}: a protected path ({_PROTECTED_WHY}), even when a rule "
-            "allows edits",
-        )
+    def _asked_by(self, rule: Rule, what: str) -> Decision:
+        reason = f"the rule {rule} in {rule.source} asks first"
+        hint = f"the rule {rule} in {rule.source} always asks; remove it to run this without asking"
+        return self._ask(what, reason, hint, rule)
 
     def _describe(self, call: Call) -> str:
         if call.tool == "Bash":
@@ -653,14 +347,19 @@ class Policy:
             return f"the command `{short}`"
         if call.target is not None:
             return f"{call.tool} on {self._display(call.target)}"
-        if _is_agent(call.tool) and call.tool_input.get("subagent_type"):
+        if covers("Agent", call.tool) and call.tool_input.get("subagent_type"):
             return f"{call.tool} ({call.tool_input['subagent_type']})"
         return call.tool
 
-    def _display(self, path: Path) -> str:
+    def _relative(self, path: Path) -> Path | None:
+        """`path` relative to the workspace, if it lies inside it."""
         if path.is_relative_to(self.workspace) and path != self.workspace:
-            return path.relative_to(self.workspace).as_posix()
-        return str(path)
+            return path.relative_to(self.workspace)
+        return None
+
+    def _display(self, path: Path) -> str:
+        relative = self._relative(path)
+        return str(path) if relative is None else relative.as_posix()
 
     def _roots(self) -> tuple[Path, ...]:
         return (self.workspace, *self.granted)
@@ -672,27 +371,12 @@ class Policy:
         return any(is_protected(path, root) for root in self._roots())
 
     def _edit_rule_for(self, target: Path) -> str:
-        if target.is_relative_to(self.workspace) and target != self.workspace:
-            relative = target.relative_to(self.workspace)
-            if relative.parent == Path("."):
-                return f"Edit(./{relative.as_posix()})"
-            return f"Edit({relative.parent.as_posix()}/**)"
-        return f"Edit(/{target.parent.as_posix()}/**)"
-
-
-def _bash_rule_hits(rule: Rule, parsed: ParsedCommand) -> bool:
-    if not covers(rule.tool, "Bash"):
-        return False
-    return rule.blanket or any(match_subcommand(rule, sub, strict=False) for sub in parsed.parts)
-
-
-def _simple(parsed: ParsedCommand) -> bool:
-    """Whether specific rules and grants may judge a command at all."""
-    return parsed.complete and not parsed.substitution
-
-
-def _all(parsed: ParsedCommand, test: Callable[[Subcommand], bool]) -> bool:
-    return _simple(parsed) and bool(parsed.parts) and all(test(sub) for sub in parsed.parts)
+        relative = self._relative(target)
+        if relative is None:
+            return f"Edit(/{target.parent.as_posix()}/**)"
+        if relative.parent == Path("."):
+            return f"Edit(./{relative.as_posix()})"
+        return f"Edit({relative.parent.as_posix()}/**)"
 
 
 @dataclass(frozen=True)
@@ -700,15 +384,3 @@ class _Clearance:
     by: str
     text: str
     rule: Rule | None = None
-
-
-def _ask_rule_hint(rule: Rule) -> str:
-    return f"the rule {rule} in {rule.source} always asks; remove it to run this without asking"
-
-
-def _allow_hint(rule: str) -> str:
-    return f"add {rule} to permissions.allow in {_SETTINGS}, or pass {ALLOWED_FLAG} '{rule}'"
-
-
-def _is_agent(name: str) -> bool:
-    return name in ("Agent", "Task")

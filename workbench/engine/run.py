@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from workbench.engine.conversation import Conversation
+from workbench.engine.decisions import Verdict
 from workbench.engine.dispatch import ToolCalls
 from workbench.engine.events import (
     Answer,
@@ -30,7 +31,6 @@ from workbench.engine.events import (
     ToolCallStarted,
     UsageUpdated,
 )
-from workbench.engine.permissions import Verdict
 from workbench.engine.prompt import SERVER_TOOL_NAMES, WEB_FETCH, WEB_SEARCH, request
 from workbench.engine.retry import IncompleteStream, classify
 from workbench.engine.turn import Turn

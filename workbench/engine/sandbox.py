@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from workbench.engine.permissions import existing_protected, is_protected
+from workbench.engine.protected import existing_protected, is_protected
 
 
 class Sandbox:

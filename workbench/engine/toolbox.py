@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from workbench.agentfile.spec import AgentSpec
 from workbench.agentfile.tool_names import base_name
+from workbench.engine.permissions import WEB_TOOLS
 from workbench.engine.tools.agent import MAX_DEPTH, AgentTool, TaskTool
 from workbench.engine.tools.base import Tool
 from workbench.engine.tools.bash import Bash
 from workbench.engine.tools.registry import FILE_TOOLS
 
-WEB_TOOLS = ("WebSearch", "WebFetch")
 LEGACY = ("LS", "MultiEdit", "Task")
 """Offered only to agents that name them: Claude Code no longer has them by these names."""
 
