@@ -14,7 +14,7 @@ from workbench.engine.events import (
     Reply,
     ToolCallFinished,
 )
-from workbench.engine.permissions import Mode
+from workbench.engine.modes import Mode
 
 
 def agent(workspace: Path, **keys: str) -> AgentSpec:
@@ -173,3 +173,33 @@ async def test_the_workspace_root_is_where_absolute_prompt_paths_point(
     result = of_type(events, ToolCallFinished)[0]
     assert result.is_error
     assert f"you probably meant {tmp_path.resolve() / 'docs/tasks/context.md'}" in result.content
+
+
+async def test_read_deny_rules_keep_files_out_of_reads_and_searches(
+    fake_api: FakeAnthropic, tmp_path: Path
+) -> None:
+    (tmp_path / ".claude").mkdir()
+    (tmp_path / ".claude" / "settings.json").write_text(
+        '{"permissions": {"deny": ["Read(./secrets/**)"]}}'
+    )
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "prod.env").write_text("PASSWORD=needle-in-secrets\n")
+    (tmp_path / "notes.md").write_text("a needle in the notes\n")
+    spec = agent(tmp_path, tools="Read, Grep, Glob")
+    fake_api.script(
+        tool_turn(
+            ("Read", {"file_path": "secrets/prod.env"}),
+            ("Grep", {"pattern": "needle", "output_mode": "content"}),
+            ("Grep", {"pattern": "needle"}),
+            ("Glob", {"pattern": "**/*"}),
+        ),
+        text_turn("ok"),
+    )
+    events = await collect(conversation(fake_api, tmp_path, spec).send("Find needles"))
+    finished = of_type(events, ToolCallFinished)
+    [read] = [e for e in finished if e.name == "Read"]
+    assert read.is_error and "Read(./secrets/**)" in read.content
+    searches = [e.content for e in finished if e.name != "Read"]
+    assert len(searches) == 3
+    assert all("needle-in-secrets" not in text and "prod.env" not in text for text in searches)
+    assert all("notes.md" in text for text in searches)

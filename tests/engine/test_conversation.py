@@ -12,8 +12,8 @@ from tests.support.fake_api import FakeAnthropic, stall, text_turn, tool_turn
 from workbench.engine.conversation import Conversation, RunConfig
 from workbench.engine.events import (
     Answer,
-    Reply,
     Outcome,
+    Reply,
     RunFinished,
     RunStarted,
     TextDelta,
@@ -216,8 +216,9 @@ async def test_web_access_is_asked_once_per_conversation_even_across_resume(
     await collect(chat.send("first"), allow)
     await collect(chat.send("second"), allow)
     chat.close()
-    resumed = Conversation.resume(RunConfig(spec=spec, workspace=tmp_path), chat.session_id,
-                                  client=fake_api.client())
+    resumed = Conversation.resume(
+        RunConfig(spec=spec, workspace=tmp_path), chat.session_id, client=fake_api.client()
+    )
     await collect(resumed.send("third"), allow)
     assert questions == ["WebSearch"]
     assert all(

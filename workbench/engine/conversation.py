@@ -16,9 +16,11 @@ from workbench.agentfile.roster import Roster
 from workbench.agentfile.spec import AgentSpec
 from workbench.config.models import ModelTable, builtin_models
 from workbench.engine.jail import Jail
-from workbench.engine.permissions import Mode, Policy, load_rules, parse_mode
+from workbench.engine.modes import Mode, parse_mode
+from workbench.engine.permissions import Policy
 from workbench.engine.prompt import ModelChoice, choose_model, system_prompt
 from workbench.engine.retry import RetryPolicy
+from workbench.engine.rules import load_rules
 from workbench.engine.sandbox import Sandbox
 from workbench.engine.toolbox import Toolset, select_tools
 from workbench.engine.tools.base import ToolContext
@@ -104,6 +106,8 @@ class Conversation:
             config.interactive,
             granted=self.jail.granted,
         )
+        if any(rule.tool == "Read" and rule.specifier for rule in rules.deny):
+            self.context.hidden = self._read_denied
         self.toolset: Toolset = select_tools(config.spec, config.depth)
         if self.toolset.unavailable:
             self.notices.append(
@@ -139,6 +143,9 @@ class Conversation:
             elif record.get("type") == "web_access":
                 conversation.web_allowed = bool(record.get("allowed"))
         return conversation
+
+    def _read_denied(self, path: Path) -> bool:
+        return self.policy.read_denied(path) is not None
 
     def send(self, text: str) -> Run:
         """Start a run answering `text`; iterate it for events, or cancel it."""

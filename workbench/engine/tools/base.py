@@ -71,6 +71,16 @@ class ToolContext:
     """How Bash runs commands; None runs them directly in the workspace."""
     delegate: Callable[[dict[str, Any]], Awaitable[ToolResult]] | None = None
     """Runs another agent for the Agent tool; the engine binds it to each call."""
+    hidden: Callable[[Path], bool] | None = None
+    """Paths a `Read(…)` deny rule keeps from the agent; searches leave them out."""
+
+    def visible(self, path: Path) -> bool:
+        """Whether a search may show `path`: inside the jail and not hidden by a rule."""
+        return self.jail.contains(path) and self.unhidden(path)
+
+    def unhidden(self, path: Path) -> bool:
+        """For paths already known to lie inside the jail (a search that follows no links)."""
+        return not (self.hidden and self.hidden(path))
 
     @property
     def workspace(self) -> Path:

@@ -12,14 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import shutil
 import sysconfig
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from workbench.engine.jail import Jail
 from workbench.engine.tools.base import Tool, ToolContext, ToolError, ToolKind, ToolResult
+from workbench.engine.tools.search import SKIPPED
 
 OUTPUT_CHARS = 30_000
 """Characters returned in one call at most; `head_limit` and `offset` page through more."""
@@ -162,6 +165,9 @@ class Grep(Tool):
             raise ToolError(f"{base} does not exist.")
         mode: str = tool_input.get("output_mode") or "files_with_matches"
         run = await _ripgrep([rg, *_arguments(tool_input, mode), "--", str(base)], jail)
+        # rg follows no symbolic links, so everything it reports lies under `base`, inside
+        # the jail; only rules can still hide a file.
+        visible = context.unhidden
         if run.code == 2 and not run.out:
             raise ToolError(f"ripgrep could not search: {run.err or 'it failed'}")
         if run.code == 1 and not run.out:
@@ -169,11 +175,11 @@ class Grep(Tool):
         start = int(tool_input.get("offset") or 0)
         limit = int(tool_input.get("head_limit") or 0) or None
         if mode == "content":
-            text = _content(run.out, start, limit)
+            text = _content(run.out, visible, start, limit)
         elif mode == "count":
-            text = _counts(run.out, jail, start, limit)
+            text = _counts(run.out, visible, start, limit)
         else:
-            text = _files(run.out, jail, start, limit)
+            text = _files(run.out, visible, start, limit)
         if run.cut:
             text += (
                 f"\n[ripgrep was stopped after {READ_BYTES >> 20} MB of output, so these "
@@ -187,7 +193,8 @@ class Grep(Tool):
 def _arguments(tool_input: dict[str, Any], mode: str) -> list[str]:
     args = ["--no-config", "--color=never", "--hidden"]
     if mode == "content":
-        args += ["--with-filename", f"--max-columns={LINE_COLUMNS}", "--max-columns-preview"]
+        args += ["--with-filename", "--null", f"--max-columns={LINE_COLUMNS}"]
+        args.append("--max-columns-preview")
         args += ["--sort=path"]
         args.append("--line-number" if tool_input.get("-n", True) else "--no-line-number")
         if tool_input.get("-o"):
@@ -211,7 +218,8 @@ def _arguments(tool_input: dict[str, Any], mode: str) -> list[str]:
         args.append(f"--glob={glob}")
     if tool_input.get("type"):
         args.append(f"--type={tool_input['type']}")
-    args += ["--glob=!.git", "-e", tool_input["pattern"]]
+    args += [f"--glob=!{skipped}" for skipped in sorted(SKIPPED)]
+    args += ["-e", tool_input["pattern"]]
     return args
 
 
@@ -279,16 +287,35 @@ def _page(entries: list[str], start: int, limit: int | None, unit: str) -> str:
     return "\n".join([*shown, note + "]"])
 
 
-def _content(out: bytes, start: int, limit: int | None) -> str:
-    lines = out.decode("utf-8", "replace").splitlines()
+_CONTEXT_LINE = re.compile(r"\d+-")
+"""rg marks a context line's number with `-` (a match's with `:`), as in `12-text`."""
+
+
+def _content(out: bytes, visible: Callable[[Path], bool], start: int, limit: int | None) -> str:
+    """`path:line:text` lines (rg separates the path with NUL), minus files hidden by rules."""
+    lines: list[str] = []
+    shown: dict[bytes, bool] = {}
+    keep = True
+    for line in out.splitlines():
+        raw, separator, rest = line.partition(b"\0")
+        if separator:
+            if raw not in shown:
+                shown[raw] = visible(Path(os.fsdecode(raw)))
+            keep = shown[raw]
+            if keep:
+                text = rest.decode("utf-8", "replace")
+                mark = "-" if _CONTEXT_LINE.match(text) else ":"
+                lines.append(_shown(os.fsdecode(raw)) + mark + text)
+        elif keep:
+            lines.append(line.decode("utf-8", "replace"))
     return _page(lines, start, limit, "output lines")
 
 
-def _files(out: bytes, jail: Jail, start: int, limit: int | None) -> str:
+def _files(out: bytes, visible: Callable[[Path], bool], start: int, limit: int | None) -> str:
     found: list[tuple[int, str]] = []
     for raw in out.split(b"\0"):
         path = os.fsdecode(raw.strip(b"\n"))
-        if not path or not jail.contains(Path(path)):
+        if not path or not visible(Path(path)):
             continue
         try:
             mtime = os.stat(path).st_mtime_ns
@@ -303,12 +330,12 @@ def _files(out: bytes, jail: Jail, start: int, limit: int | None) -> str:
     return f"Found {len(paths):,} {noun}\n" + _page(paths, start, limit, "files")
 
 
-def _counts(out: bytes, jail: Jail, start: int, limit: int | None) -> str:
+def _counts(out: bytes, visible: Callable[[Path], bool], start: int, limit: int | None) -> str:
     counts: list[tuple[str, int]] = []
     for line in out.splitlines():
         raw, _, number = line.rpartition(b"\0")
         path = os.fsdecode(raw)
-        if raw and number.isdigit() and jail.contains(Path(path)):
+        if raw and number.isdigit() and visible(Path(path)):
             counts.append((_shown(path), int(number)))
     if not counts:
         return "No matching files."

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from workbench.config.paths import STATE_DIR
 from workbench.engine.jail import Jail
 from workbench.engine.tools.base import Tool, ToolContext, ToolError, ToolKind, ToolResult
 
@@ -26,7 +27,8 @@ GLOB_LIMIT = 100
 """Paths Glob returns at most, newest first."""
 LS_LIMIT = 1000
 """Entries LS lists at most."""
-SKIPPED = frozenset({".git"})
+SKIPPED = frozenset({".git", STATE_DIR})
+"""Version control internals and the workbench's own records (transcripts, history)."""
 """Folders never walked into."""
 
 _MAGIC = re.compile(r"[*?\[{\\]")
@@ -133,8 +135,14 @@ def split_pattern(pattern: str) -> tuple[str, str]:
     return prefix, "/".join(parts[literal:])
 
 
-def find_files(base: Path, pattern: str, jail: Jail) -> list[tuple[int, str]]:
-    """Every file under `base` whose relative path matches `pattern`, with its mtime_ns."""
+def find_files(
+    base: Path, pattern: str, visible: Callable[[Path], bool], hidden: bool = False
+) -> list[tuple[int, str]]:
+    """Every file under `base` whose relative path matches `pattern`, with its mtime_ns.
+
+    Symbolic links are followed only when `visible` says their target may be shown; with
+    `hidden`, every match is asked too (a `Read(…)` deny rule is in force).
+    """
     match = glob_regex(pattern).fullmatch
     depth_limit = pattern.count("/") + 1 if "**" not in pattern else None
     found: list[tuple[int, str]] = []
@@ -158,10 +166,12 @@ def find_files(base: Path, pattern: str, jail: Jail) -> list[tuple[int, str]]:
                     if not match(path):
                         continue
                     if entry.is_symlink():
-                        if not jail.contains(Path(entry.path)) or not os.path.isfile(entry.path):
+                        if not visible(Path(entry.path)) or not os.path.isfile(entry.path):
                             continue
                         found.append((entry.stat().st_mtime_ns, entry.path))
                     elif entry.is_file(follow_symlinks=False):
+                        if hidden and not visible(Path(entry.path)):
+                            continue
                         found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
                 except OSError:
                     continue
@@ -207,9 +217,10 @@ class Glob(Tool):
         return None
 
     async def run(self, tool_input: dict[str, Any], context: ToolContext) -> ToolResult:
-        return await asyncio.to_thread(self._glob, tool_input, context.jail)
+        return await asyncio.to_thread(self._glob, tool_input, context)
 
-    def _glob(self, tool_input: dict[str, Any], jail: Jail) -> ToolResult:
+    def _glob(self, tool_input: dict[str, Any], context: ToolContext) -> ToolResult:
+        jail = context.jail
         pattern: str = tool_input["pattern"]
         prefix, rest = split_pattern(pattern)
         if pattern.startswith("/"):
@@ -222,7 +233,7 @@ class Glob(Tool):
             if base.exists():
                 raise ToolError(f"{base} is a file, not a folder; Glob searches in folders.")
             return ToolResult(f"No files match {pattern!r}: {base} does not exist.")
-        found = find_files(base, rest, jail)
+        found = find_files(base, rest, context.visible, context.hidden is not None)
         if not found:
             message = f"No files match {pattern!r} in {base}."
             if "/" not in pattern:
