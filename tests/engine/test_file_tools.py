@@ -615,3 +615,18 @@ async def test_multiedit_requires_a_read(ws: Path, ctx: ToolContext) -> None:
 async def test_multiedit_schema_rejects_an_empty_list(ctx: ToolContext) -> None:
     problem = check_input(MultiEdit.input_schema, {"file_path": "a", "edits": []})
     assert problem == "`edits` must not be empty"
+
+
+@pytest.mark.parametrize("text", ["é" * 50, "plain ascii text " * 3, "日本語のテキスト" * 6])
+async def test_read_pages_agree_whatever_the_characters(
+    ws: Path, ctx: ToolContext, text: str
+) -> None:
+    lines = [f"{text} {n}" for n in range(1, 3001)]
+    (ws / "wide.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = await call(Read(), ctx, file_path="wide.txt")
+    shown = [line for line in result.content.splitlines() if not line.startswith("[")]
+    assert shown == [f"{n:>6}\t{lines[n - 1]}" for n in range(1, len(shown) + 1)]
+    assert sum(len(line) + 1 for line in shown) <= 100_000
+    assert len(shown) == 2000 or "of 3,000" in result.content
+    after = await call(Read(), ctx, file_path="wide.txt", offset=len(shown) + 1, limit=5)
+    assert after.content.splitlines()[0] == f"{len(shown) + 1:>6}\t{lines[len(shown)]}"

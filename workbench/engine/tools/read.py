@@ -31,6 +31,8 @@ BINARY_PROBE = 8192
 _HEAD_BYTES = 4 * LINE_CHARS + 4
 """Enough bytes for LINE_CHARS characters of any UTF-8 text, and then some."""
 _CHUNK = 1 << 20
+_BLOCK_SIZES = (OUTPUT_CHARS + OUTPUT_CHARS // 4, 4 * OUTPUT_CHARS + 4)
+"""A page of mostly one-byte text, then enough bytes for a page of any UTF-8 text."""
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
@@ -166,6 +168,9 @@ def _page_of(handle: IO[bytes], mtime_ns: int, first: int, limit: int) -> _Page:
     number = 0
     while number + 1 < first and _skip_line(handle):
         number += 1
+    page = _block_page(handle, mtime_ns, first, limit, number)
+    if page is not None:
+        return page
     lines: list[str] = []
     size = 0
     undecodable = cut_for_size = False
@@ -190,6 +195,65 @@ def _page_of(handle: IO[bytes], mtime_ns: int, first: int, limit: int) -> _Page:
         lines.append(shown)
     total = number + _count_lines(handle)
     return _Page(lines, first, total, mtime_ns, undecodable, cut_for_size)
+
+
+def _block_page(
+    handle: IO[bytes], mtime_ns: int, first: int, limit: int, number: int
+) -> _Page | None:
+    """The page from a block read, decoded and split at once, for files of ordinary lines.
+
+    A block of a little more than the size cap settles most pages; a larger one covers
+    text with many multi-byte characters. None (with the position restored) when neither
+    holds the whole page, or a line is too long for it: the line-by-line reader does those.
+    """
+    start = handle.tell()
+    for block_bytes in _BLOCK_SIZES:
+        handle.seek(start)
+        block = handle.read(block_bytes)
+        ends = len(block) < block_bytes
+        pieces = block.split(b"\n")
+        partial = pieces.pop()
+        if ends and partial:
+            pieces.append(partial)
+        chosen = pieces[:limit]
+        if max(map(len, chosen), default=0) > _HEAD_BYTES:
+            break
+        lines = _numbered(chosen, number)
+        if ends or len(chosen) == limit or len(lines.shown) < len(chosen):
+            rest = 0 if ends else _count_lines(handle) or (1 if partial else 0)
+            cut_for_size = len(lines.shown) < len(chosen)
+            total = number + len(pieces) + rest
+            return _Page(lines.shown, first, total, mtime_ns, lines.undecodable, cut_for_size)
+    handle.seek(start)
+    return None
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    shown: list[str]
+    undecodable: bool
+
+
+def _numbered(chosen: list[bytes], number: int) -> _Numbered:
+    """Lines after line `number`, numbered, until the size cap."""
+    raw = b"\n".join(chosen)
+    try:
+        text, undecodable = raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, undecodable = raw.decode("utf-8", "replace"), True
+    if number == 0:
+        text = text.removeprefix("\ufeff")
+    shown: list[str] = []
+    size = 0
+    for line_number, line in enumerate(text.split("\n") if chosen else (), number + 1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        entry = f"{line_number:>6}\t{line if len(line) <= LINE_CHARS else cut_line(line)}"
+        size += len(entry) + 1
+        if size > OUTPUT_CHARS and shown:
+            break
+        shown.append(entry)
+    return _Numbered(shown, undecodable)
 
 
 def _next_line(handle: IO[bytes]) -> tuple[str, int] | None:
