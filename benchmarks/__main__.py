@@ -5,10 +5,27 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import first_frame, roster_load
+from benchmarks import (
+    engine_stream,
+    first_frame,
+    roster_load,
+    tool_glob,
+    tool_grep,
+    tool_read,
+)
 from benchmarks.runner import Status, print_table, run_all, write_json
 
-BENCHMARKS = {b.name: b for b in (first_frame.BENCHMARK, roster_load.BENCHMARK)}
+BENCHMARKS = {
+    b.name: b
+    for b in (
+        first_frame.BENCHMARK,
+        roster_load.BENCHMARK,
+        engine_stream.BENCHMARK,
+        tool_read.BENCHMARK,
+        tool_grep.BENCHMARK,
+        tool_glob.BENCHMARK,
+    )
+}
 
 
 def main() -> int:
