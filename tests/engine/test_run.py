@@ -8,12 +8,14 @@ from tests.support.engine import agent_file, collect, conversation, of_type, ros
 from tests.support.fake_api import (
     FakeAnthropic,
     Usage,
+    raw_sse,
     text_block,
     text_turn,
     tool_turn,
     tool_use_block,
     turn,
 )
+from tests.support.sse import encode_event
 from workbench.agentfile.spec import AgentSpec
 from workbench.engine.events import (
     Notice,
@@ -227,3 +229,76 @@ async def test_transcript_records_the_run(fake_api: FakeAnthropic, tmp_path: Pat
         assert kind in kinds, kind
     assert records[-1]["outcome"] == "success"
     assert chat.path.parent == tmp_path.resolve() / ".workbench" / "runs"
+
+
+def _broken_tool_json_stream() -> bytes:
+    start = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 5, "output_tokens": 1},
+    }
+    block = {"type": "tool_use", "id": "toolu_broken", "name": "Read", "input": {}}
+    events = [
+        ("message_start", {"type": "message_start", "message": start}),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": block},
+        ),
+        (
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": '{"file_path": "a.txt"'},
+            },
+        ),
+        (
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": ", oops}"},
+            },
+        ),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "tool_use"},
+                "usage": {"output_tokens": 9},
+            },
+        ),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+    return b"".join(encode_event(name, data) for name, data in events)
+
+
+async def test_tool_input_that_is_not_json_is_answered_with_an_error(
+    fake_api: FakeAnthropic, tmp_path: Path
+) -> None:
+    spec = spec_in(tmp_path)
+    fake_api.script(raw_sse(_broken_tool_json_stream()), text_turn("Let me retry."))
+    events = await collect(conversation(fake_api, tmp_path, spec).send("Read a"))
+    [result] = of_type(events, ToolCallFinished)
+    assert result.is_error and "not valid JSON" in result.content
+    answer = fake_api.message_requests[1].json["messages"][-1]["content"][0]
+    assert answer["tool_use_id"] == "toolu_broken" and answer["is_error"] is True
+    assert events[-1].outcome is Outcome.SUCCESS
+
+
+async def test_an_agent_whose_tools_are_all_unknown_runs_with_none(
+    fake_api: FakeAnthropic, tmp_path: Path
+) -> None:
+    spec = spec_in(tmp_path, tools="githubRepo, edit/editFiles")
+    fake_api.script(text_turn("I have no tools."))
+    events = await collect(conversation(fake_api, tmp_path, spec).send("x"))
+    assert "tools" not in fake_api.message_requests[0].json
+    assert of_type(events, RunStarted)[0].tools == ()
+    assert "githubRepo" in of_type(events, Notice)[0].message
+    assert events[-1].outcome is Outcome.SUCCESS
