@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from benchmarks import (
+    chat_stream,
     engine_stream,
     first_frame,
     roster_load,
@@ -24,6 +25,7 @@ BENCHMARKS = {
         tool_read.BENCHMARK,
         tool_grep.BENCHMARK,
         tool_glob.BENCHMARK,
+        chat_stream.BENCHMARK,
     )
 }
 
