@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import OptionList
 
 from workbench.agentfile.discover import sources
@@ -34,3 +36,15 @@ async def roster_shown(pilot: Pilot[object]) -> None:
 def roster_rows(app: WorkbenchApp) -> list[str]:
     option_list = app.screen.query_one("#roster-list", OptionList)
     return [str(option.prompt) for option in option_list.options]
+
+
+async def settle(pilot: Pilot[object], rounds: int = 5) -> None:
+    """Let mounts and the messages they cause run their course."""
+    for _ in range(rounds):
+        await pilot.pause()
+
+
+def shown_text(widget: Widget) -> str:
+    """What `widget` shows on screen, line by line, trailing spaces removed."""
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return "\n".join(line.text.rstrip() for line in lines)

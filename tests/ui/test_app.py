@@ -22,6 +22,12 @@ def card_text(app, widget_id: str) -> str:
     return "\n".join(line.text.rstrip() for line in lines)
 
 
+async def select(pilot, name: str) -> None:
+    """Highlight `name` in the roster, as arrow keys would; the card shows it."""
+    assert pilot.app.screen.query_one(RosterPanel).select_name(name)
+    await pilot.pause()
+
+
 def highlighted_name(app) -> str:
     option = app.screen.query_one("#roster-list", OptionList).highlighted_option
     return str(option.prompt).split()[1]
@@ -105,9 +111,10 @@ async def test_problems_only(workspace: Path) -> None:
 
 
 async def test_card_shows_examples_tools_model_and_problems(workspace: Path) -> None:
-    app = make_app(workspace, agent="api-architect")
+    app = make_app(workspace)
     async with app.run_test(size=(160, 48)) as pilot:
         await roster_shown(pilot)
+        await select(pilot, "api-architect")
         assert highlighted_name(app) == "api-architect"
         meta = card_text(app, "card-meta")
         assert "sonnet → claude-sonnet-5-5" in meta
@@ -126,24 +133,26 @@ async def test_card_shows_examples_tools_model_and_problems(workspace: Path) -> 
 
 
 async def test_model_override_is_shown_as_effective(workspace: Path) -> None:
-    app = make_app(workspace, agent="indexer-planner", model="opus")
+    app = make_app(workspace, model="opus")
     async with app.run_test(size=(160, 48)) as pilot:
         await roster_shown(pilot)
+        await select(pilot, "indexer-planner")
         assert "claude-opus-5-5  (--model opus); the file says haiku" in card_text(app, "card-meta")
 
 
 async def test_prompt_tab_shows_the_body_with_file_line_numbers(workspace: Path) -> None:
-    app = make_app(workspace, agent="migration-helper")
+    app = make_app(workspace)
     async with app.run_test(size=(160, 48)) as pilot:
         await roster_shown(pilot)
+        await select(pilot, "migration-helper")
         await pilot.press("t")
         await pilot.pause()
-        assert app.screen.query_one(TabbedContent).active == "card-prompt"
+        assert app.screen.query_one("#card-tabs", TabbedContent).active == "card-prompt"
         body = app.screen.query_one("#card-body", TextArea)
         assert body.line_number_start == 8
         assert "You write SQLite schema migrations" in body.text
         await pilot.press("t")
-        assert app.screen.query_one(TabbedContent).active == "card-overview"
+        assert app.screen.query_one("#card-tabs", TabbedContent).active == "card-overview"
 
 
 async def test_unknown_agent_at_start_is_reported(workspace: Path) -> None:
@@ -178,9 +187,10 @@ async def test_control_sequences_in_agent_files_are_shown_harmlessly(workspace: 
         "evil.md",
         '---\nname: evil\ndescription: "Hi\\e]0;owned\\a there"\n---\nBody \x1b[2J\n',
     )
-    app = make_app(workspace, agent="evil")
+    app = make_app(workspace)
     async with app.run_test(size=(160, 48)) as pilot:
         await roster_shown(pilot)
+        await select(pilot, "evil")
         summary = card_text(app, "card-summary")
         assert "\x1b" not in summary and "\x07" not in summary
         assert "Hi␛]0;owned␇ there" in summary

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ class Settings:
     """Overrides of the alias table, e.g. `sonnet = "claude-sonnet-5"`."""
     theme: str | None = None
     """Textual theme name."""
+    bell: bool = True
+    """Ring the terminal bell when a long run ends while the terminal is not in focus."""
     problems: tuple[str, ...] = ()
     """What could not be read, for the person to see; a broken file never stops start-up."""
 
@@ -38,11 +40,10 @@ def load_settings(workspace: Path | None) -> Settings:
     if workspace is not None:
         settings = _merge(settings, paths.workspace_config_file(workspace), trusted=False)
     environ = os.environ
-    return Settings(
+    return replace(
+        settings,
         default_model=environ.get("WORKBENCH_MODEL") or settings.default_model,
-        model_aliases=settings.model_aliases,
         theme=environ.get("WORKBENCH_THEME") or settings.theme,
-        problems=settings.problems,
     )
 
 
@@ -62,28 +63,28 @@ def _merge(settings: Settings, path: Path, *, trusted: bool) -> Settings:
     if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
         problems.append(f"{path}: [models.aliases] must map alias names to model ids")
         aliases = {}
-    allowed = {"models", "theme"}
+    allowed = {"models", "theme", "bell"}
     problems.extend(
         f"{path}: `{key}` is not a setting a {'user' if trusted else 'workspace'} "
         "config can set; ignored"
         for key in data
         if key not in allowed
     )
+    bell = data.get("bell", settings.bell)
+    if not isinstance(bell, bool):
+        problems.append(f"{path}: `bell` must be true or false")
+        bell = settings.bell
     return Settings(
         default_model=_string(models.get("default")) or settings.default_model,
         model_aliases={**settings.model_aliases, **aliases},
         theme=_string(data.get("theme")) or settings.theme,
+        bell=bell,
         problems=settings.problems + tuple(problems),
     )
 
 
 def _with_problem(settings: Settings, problem: str) -> Settings:
-    return Settings(
-        settings.default_model,
-        settings.model_aliases,
-        settings.theme,
-        (*settings.problems, problem),
-    )
+    return replace(settings, problems=(*settings.problems, problem))
 
 
 def _string(value: Any) -> str | None:

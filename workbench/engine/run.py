@@ -57,6 +57,8 @@ class Run:
         self._final_text = ""
         self._started = time.monotonic()
         self._calls = ToolCalls(self)
+        self._streaming: Turn | None = None
+        """The turn being streamed, so a cancelled run keeps the text it had."""
 
     def start(self) -> None:
         if self._task is None:
@@ -71,6 +73,31 @@ class Run:
         self.start()
         while (event := await self._queue.get()) is not None:
             yield event
+
+    async def batches(self) -> AsyncIterator[list[Event]]:
+        """Events in the groups they are waiting in, for consumers that redraw per group.
+
+        A screen fed 20,000 text deltas one message at a time spends its time on messages;
+        taking everything already queued at once keeps the cost per redraw, not per delta.
+        """
+        self.start()
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            events = [event for event in batch if event is not None]
+            if events:
+                yield events
+            if len(events) < len(batch):
+                return
+
+    async def ended(self) -> RunFinished | RunFailed:
+        """Wait for the run to end while someone else reads its events."""
+        self.start()
+        assert self._task is not None
+        await asyncio.shield(self._task)
+        assert self.result is not None
+        return self.result
 
     async def wait(self) -> RunFinished | RunFailed:
         """Run to the end, dropping events; for callers that only want the outcome."""
@@ -99,6 +126,10 @@ class Run:
             await self._loop()
         except asyncio.CancelledError:
             conversation.writer.end_blocks()
+            partial = self._streaming.partial_text() if self._streaming else []
+            if partial:
+                conversation.append({"role": "assistant", "content": partial})
+                self._final_text = "".join(block["text"] for block in partial)
             self._finish(Outcome.CANCELLED, "cancelled", "stopped by the person")
         except Exception as error:
             failure = classify(error)
@@ -170,6 +201,7 @@ class Run:
         while True:
             attempt += 1
             turn = Turn(self._on_text, self._on_thinking, self._on_server_tool)
+            self._streaming = turn
             try:
                 body = request(
                     model=conversation.model,
@@ -210,6 +242,7 @@ class Run:
                 )
                 await asyncio.sleep(delay)
                 continue
+            self._streaming = None
             self._account(turn)
             return turn
 

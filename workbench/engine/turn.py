@@ -163,6 +163,18 @@ class Turn:
                 content.append(param)
         return content
 
+    def partial_text(self) -> list[dict[str, Any]]:
+        """The text streamed so far, as content a stopped turn can leave in the history.
+
+        Only text: a thinking block without its signature, or a tool call without its
+        result, would make the next request invalid.
+        """
+        return [
+            {"type": "text", "text": text}
+            for _, block in sorted(self._blocks.items())
+            if block.type == "text" and (text := "".join(block.parts))
+        ]
+
     def _param(self, block: _Block) -> dict[str, Any]:
         data = dict(block.start)
         if block.type == "text":

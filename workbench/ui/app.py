@@ -15,8 +15,10 @@ from workbench.agentfile.discover import Source
 from workbench.agentfile.roster import Roster
 from workbench.config.models import ModelTable
 from workbench.config.settings import Settings
+from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.screens.main import MainScreen
+from workbench.ui.widgets.chat import ChatView
 
 
 @dataclass(frozen=True)
@@ -32,15 +34,16 @@ class WorkbenchOptions:
 
 class WorkbenchApp(App[int]):
     TITLE = "agent-workbench"
-    CSS_PATH = ["app.tcss", "screens/main.tcss"]
-
-    def get_default_screen(self) -> MainScreen:
-        return MainScreen()
-
+    CSS_PATH = ["app.tcss", "screens/main.tcss", "widgets/chat.tcss"]
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="workbench.help"),
         Binding("ctrl+q", "quit", "Quit", id="workbench.quit", priority=True),
     ]
+    LONG_RUN_S = 10.0
+    """Runs longer than this announce their end when the terminal is not in focus."""
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen()
 
     def __init__(
         self,
@@ -88,6 +91,51 @@ class WorkbenchApp(App[int]):
             yield SystemCommand(
                 "Reload agents", "Read every agent file again", screen.action_reload
             )
+            yield SystemCommand(
+                "Earlier runs", "Open a past conversation of this workspace", screen.action_runs
+            )
+            yield SystemCommand("Close chat", "Close the active chat tab", screen.action_close_chat)
+            chat = screen.active_chat
+            if chat is not None and chat.working:
+                yield SystemCommand(
+                    "Interrupt run", "Stop the active chat's run", chat.action_interrupt
+                )
+
+    def run_ended(self, chat: ChatView, elapsed_s: float) -> None:
+        """Tell a person who looked away that a long run is done."""
+        if elapsed_s < self.LONG_RUN_S or self.app_focus:
+            return
+        self.notify(f"{chat.spec.display_name} finished.", title="Run finished")
+        if self.settings.bell:
+            self.bell()
+
+    async def action_quit(self) -> None:
+        """Quitting while agents work asks first; their runs then end with a valid record."""
+        screen = self.screen
+        working = (
+            [chat for chat in screen.query(ChatView) if chat.working]
+            if isinstance(screen, MainScreen)
+            else []
+        )
+        if not working:
+            self.exit()
+            return
+
+        async def answered(quit_anyway: bool | None) -> None:
+            if not quit_anyway:
+                return
+            runs = [chat.run for chat in working if chat.run is not None]
+            for run in runs:
+                run.cancel()
+            for run in runs:
+                await run.ended()
+            self.exit()
+
+        names = ", ".join(chat.spec.display_name for chat in working)
+        await self.push_screen(
+            Confirm(f"{names} still working. Quit anyway? Their runs stop and are recorded."),
+            answered,
+        )
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -39,9 +39,14 @@ class _Entry:
 
 
 class RosterPanel(Vertical):
-    """Emits `Highlighted` as the cursor moves."""
+    """Emits `Highlighted` as the cursor moves and `Chosen` on Enter."""
 
     class Highlighted(Message):
+        def __init__(self, spec: AgentSpec) -> None:
+            super().__init__()
+            self.spec = spec
+
+    class Chosen(Message):
         def __init__(self, spec: AgentSpec) -> None:
             super().__init__()
             self.spec = spec
@@ -109,6 +114,13 @@ class RosterPanel(Vertical):
     def _selected_path(self) -> str | None:
         spec = self.selected
         return str(spec.path) if spec else None
+
+    @on(OptionList.OptionSelected, "#roster-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entry = self._entries.get(event.option.id or "")
+        if entry:
+            self.post_message(self.Chosen(entry.spec))
 
     def _rebuild(self, target: str | None = None) -> None:
         if self._roster is None:

@@ -1,0 +1,337 @@
+"""The chat as a person uses it, against the loopback API server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList, TabbedContent
+
+from tests.support.fake_api import FakeAnthropic, stall, text_turn, tool_turn
+from tests.support.pilot import make_app, roster_shown, settle, shown_text
+from workbench.engine.transcript import read_records
+from workbench.ui.widgets.chat import ChatView
+from workbench.ui.widgets.chat_log import ChatLog
+from workbench.ui.widgets.markdown_flow import MarkdownFlow
+from workbench.ui.widgets.permission_prompt import PermissionPrompt
+from workbench.ui.widgets.prompt_box import PromptBox
+from workbench.ui.widgets.roster import RosterPanel
+from workbench.ui.widgets.tool_block import ToolBlock
+
+
+@pytest.fixture
+def api(fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> FakeAnthropic:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    return fake_api
+
+
+def chat(app) -> ChatView:  # type: ignore[no-untyped-def]
+    view = app.screen.active_chat
+    assert view is not None
+    return view
+
+
+def reply_text(view: ChatView) -> str:
+    return "".join(flow.source for flow in view.query(MarkdownFlow))
+
+
+async def type_and_send(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    box = chat(pilot.app).query_one(PromptBox)
+    box.focus()
+    box.insert(text)
+    await pilot.press("enter")
+
+
+async def until(pilot, condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the condition never held")
+
+
+async def test_enter_on_a_roster_row_opens_a_chat_with_the_prompt_focused(
+    workspace: Path,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        app.screen.query_one(RosterPanel).select_name("indexer-planner")
+        app.screen.query_one("#roster-list", OptionList).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        view = chat(app)
+        assert view.spec.name == "indexer-planner"
+        assert isinstance(app.focused, PromptBox)
+        header = str(view.query_one(".chat-header").render())
+        assert "indexer-planner" in header and "claude-haiku-5-5" in header
+        assert "Read, Grep, Glob, Write" in header and "mode default" in header
+
+
+async def test_agent_option_opens_the_chat_ready_to_type(workspace: Path) -> None:
+    app = make_app(workspace, agent="offchain-planner", model="sonnet", permission_mode="plan")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        view = chat(app)
+        assert view.spec.name == "offchain-planner"
+        assert isinstance(app.focused, PromptBox)
+        header = str(view.query_one(".chat-header").render())
+        assert "claude-sonnet-5-5" in header and "mode plan" in header
+
+
+async def test_slash_agent_switches_agent_and_says_it_is_a_new_conversation(
+    workspace: Path,
+) -> None:
+    app = make_app(workspace, agent="offchain-planner")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "/agent api-architect")
+        await settle(pilot)
+        view = chat(app)
+        assert view.spec.name == "api-architect"
+        assert "New conversation with api-architect." in _lines(view)
+
+
+async def test_a_task_streams_its_answer_and_lists_the_files(
+    api: FakeAnthropic, workspace: Path
+) -> None:
+    api.script(
+        tool_turn(("Read", {"file_path": "docs/tasks/context.md"}), text="Reading first."),
+        text_turn("## Plan\n\nThe read API needs **cursors**.\n"),
+    )
+    app = make_app(workspace, agent="indexer-planner")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "What is the goal?")
+        view = chat(app)
+        await until(pilot, lambda: not view.working and "cursors" in reply_text(view))
+        assert "Reading first." in reply_text(view)
+        [block] = view.query(ToolBlock)
+        assert block.finished is not None and not block.finished.is_error
+        files = view.files.query_one(OptionList)
+        assert [str(o.prompt) for o in files.options] == ["R docs/tasks/context.md"]
+        status = str(view.query_one(".chat-status").render())
+        assert "2 turns" in status and "$" in status
+
+
+async def test_y_allows_once_and_n_denies(api: FakeAnthropic, workspace: Path) -> None:
+    api.script(
+        tool_turn(("Write", {"file_path": ".claude/docs/plan.md", "content": "# Plan\n"})),
+        tool_turn(("Bash", {"command": "touch should-not-exist"})),
+        text_turn("Done."),
+    )
+    app = make_app(workspace, agent="backend-implementer")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Plan it")
+        view = chat(app)
+        await until(pilot, lambda: bool(view.query(PermissionPrompt)))
+        prompt = view.query_one(PermissionPrompt)
+        assert prompt.question.name == "Write"
+        shown = shown_text(prompt.query_one(".permission-question"))
+        assert ".claude/docs/plan.md" in shown and "+# Plan" in shown
+        assert not (workspace / ".claude" / "docs" / "plan.md").exists()
+        assert view.state.asking
+        await pilot.press("y")
+        await until(pilot, lambda: (workspace / ".claude" / "docs" / "plan.md").exists())
+        await until(
+            pilot,
+            lambda: (
+                bool(view.query(PermissionPrompt))
+                and view.query_one(PermissionPrompt).question.name == "Bash"
+            ),
+        )
+        question = view.query_one(PermissionPrompt).query_one(".permission-question")
+        assert "touch should-not-exist" in shown_text(question)
+        await pilot.press("n")
+        await until(pilot, lambda: not view.working)
+        assert not (workspace / "should-not-exist").exists()
+        assert "Done." in reply_text(view)
+
+
+async def test_a_allows_the_tool_for_the_rest_of_the_conversation(
+    api: FakeAnthropic, workspace: Path
+) -> None:
+    api.script(
+        tool_turn(("Write", {"file_path": "a.md", "content": "a"})),
+        tool_turn(("Write", {"file_path": "b.md", "content": "b"})),
+        text_turn("Both."),
+    )
+    app = make_app(workspace, agent="backend-implementer")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Two files")
+        view = chat(app)
+        await until(pilot, lambda: bool(view.query(PermissionPrompt)))
+        await pilot.press("a")
+        await until(pilot, lambda: not view.working)
+        assert (workspace / "b.md").read_text() == "b"
+
+
+async def test_e_denies_and_tells_the_agent_why(api: FakeAnthropic, workspace: Path) -> None:
+    api.script(
+        tool_turn(("Write", {"file_path": "src/x.py", "content": "code"})),
+        text_turn("Understood."),
+    )
+    app = make_app(workspace, agent="backend-implementer")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Code it")
+        view = chat(app)
+        await until(pilot, lambda: bool(view.query(PermissionPrompt)))
+        await pilot.press("e")
+        await pilot.press(*"plans only")
+        await pilot.press("enter")
+        await until(pilot, lambda: not view.working)
+        sent = api.message_requests[1].json["messages"][-1]["content"][0]["content"]
+        assert "plans only" in sent
+        assert not (workspace / "src" / "x.py").exists()
+
+
+async def test_escape_interrupts_and_a_follow_up_continues(
+    api: FakeAnthropic, workspace: Path
+) -> None:
+    api.script(
+        stall(text_turn("Thinking slowly about this", chunks=4), after_events=3, seconds=10),
+        text_turn("Continuing from where we were."),
+    )
+    app = make_app(workspace, agent="indexer-planner")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Start")
+        view = chat(app)
+        await until(pilot, lambda: bool(reply_text(view)))
+        await pilot.press("escape")
+        await until(pilot, lambda: not view.working)
+        assert "interrupted" in _lines(view)
+        await type_and_send(pilot, "Go on")
+        await until(pilot, lambda: not view.working and "Continuing" in reply_text(view))
+        sent = api.message_requests[1].json["messages"]
+        assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+        assert sent[1]["content"][0]["text"].startswith("Think")
+        api.unexpected.clear()
+
+
+async def test_two_runs_at_once_in_two_tabs(api: FakeAnthropic, workspace: Path) -> None:
+    slow = stall(text_turn("first agent answer", chunks=3), after_events=3, seconds=3)
+    api.script(slow, text_turn("second agent answer"))
+    app = make_app(workspace, agent="indexer-planner")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "First task")
+        first = chat(app)
+        await until(pilot, lambda: first.working)
+        app.screen.query_one(RosterPanel).select_name("backend-implementer")
+        await pilot.pause()
+        await app.screen.open_chat(app.roster.get("backend-implementer"))
+        await settle(pilot)
+        second = chat(app)
+        assert second is not first
+        await type_and_send(pilot, "Second task")
+        await until(pilot, lambda: "second agent answer" in reply_text(second))
+        assert first.working
+        await until(pilot, lambda: not first.working and not second.working, timeout=8)
+        assert "first agent answer" in reply_text(first)
+        assert "second agent answer" in reply_text(second)
+        tabs = app.screen.query_one("#center", TabbedContent)
+        assert tabs.tab_count == 3
+
+
+async def test_resume_shows_an_earlier_run_and_continues_it(
+    api: FakeAnthropic, workspace: Path
+) -> None:
+    api.script(text_turn("The first answer."), text_turn("The second answer."))
+    app = make_app(workspace, agent="indexer-planner")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "First question")
+        view = chat(app)
+        await until(pilot, lambda: not view.working and reply_text(view))
+        session = view.conversation.session_id
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await app.screen._resume(session)
+        await settle(pilot)
+        view = chat(app)
+        assert "The first answer." in reply_text(view)
+        assert "First question" in _lines(view)
+        await type_and_send(pilot, "Second question")
+        await until(pilot, lambda: not view.working and "The second answer." in reply_text(view))
+        assert view.conversation.session_id == session
+        users = [r["text"] for r in read_records(view.conversation.path) if r["type"] == "user"]
+        assert users == ["First question", "Second question"]
+
+
+async def test_control_sequences_from_the_model_never_reach_the_terminal(
+    api: FakeAnthropic, workspace: Path
+) -> None:
+    api.script(
+        tool_turn(("Bash", {"command": "printf '\\033]52;c;aGk=\\007'"})),
+        text_turn("Title \x1b]0;owned\x07 and \x1b[2J clear \x9b31m"),
+    )
+    app = make_app(workspace, agent="offchain-planner", permission_mode="bypassPermissions")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Print escapes")
+        view = chat(app)
+        await until(pilot, lambda: not view.working)
+        await pilot.pause(0.2)
+        for block in view.query(ToolBlock):
+            block.expanded = True
+        await pilot.pause()
+        screen = app.export_screenshot()
+        assert "\x1b]" not in screen and "\x07" not in screen and "\x9b" not in screen
+        flows = "\n".join(shown_text(flow) for flow in view.query(MarkdownFlow))
+        assert "␛]0;owned␇" in flows and "␛[2J" in flows
+
+
+async def test_no_credentials_explains_how_to_configure(workspace: Path) -> None:
+    app = make_app(workspace, agent="indexer-planner")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Hello")
+        await pilot.pause()
+        text = _lines(chat(app))
+        assert "ANTHROPIC_API_KEY" in text and "ANTHROPIC_BASE_URL" in text
+        assert not chat(app).working
+
+
+async def test_quitting_during_a_run_asks_and_leaves_a_valid_transcript(
+    api: FakeAnthropic, workspace: Path
+) -> None:
+    api.script(stall(text_turn("slow answer here", chunks=3), after_events=3, seconds=10))
+    app = make_app(workspace, agent="indexer-planner")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Long task")
+        view = chat(app)
+        await until(pilot, lambda: bool(reply_text(view)))
+        path = view.conversation.path
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "Confirm"
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running, timeout=5)
+    records = list(read_records(path))
+    assert records[-1]["type"] == "outcome" and records[-1]["outcome"] == "cancelled"
+    api.unexpected.clear()
+
+
+def _lines(view: ChatView) -> str:
+    """Every line the chat log shows, as plain text."""
+    log = view.query_one(ChatLog)
+    return "\n".join(str(widget.render()) for widget in log.query(".chat-line, .user-message"))

@@ -1,0 +1,202 @@
+"""The flow of one conversation: the person's messages, streamed replies, thinking, tool
+calls, notices and outcomes, built from the engine's events.
+
+The same events come from a live run or from a replayed transcript, so both look alike.
+A delegated agent's events arrive scoped to the tool call that started it and are shown
+in a nested log inside that call's block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Button, Collapsible, Static
+
+from workbench.engine.events import (
+    Event,
+    Notice,
+    Outcome,
+    PermissionDecided,
+    Retrying,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+    UsageUpdated,
+)
+from workbench.safe_text import printable
+from workbench.ui.widgets.markdown_flow import MarkdownFlow
+from workbench.ui.widgets.tool_block import ToolBlock
+
+DELEGATES = ("Agent", "Task")
+
+
+class ThinkingBlock(Collapsible):
+    """The model's summarized reasoning, folded away unless someone wants it."""
+
+    def __init__(self) -> None:
+        self._body = Static("", classes="thinking-text", markup=False)
+        super().__init__(self._body, title="Thinking…", collapsed=True, classes="thinking")
+        self._text: list[str] = []
+        self._pending = False
+
+    def append(self, text: str) -> None:
+        self._text.append(text)
+        if not self._pending:
+            self._pending = True
+            self.set_timer(0.1, self._show)
+
+    def _show(self) -> None:
+        self._pending = False
+        self._body.update(Text(printable("".join(self._text)), style="italic"))
+
+
+class ChatLog(Vertical):
+    """Vertical flow of blocks; the scrolling container belongs to whoever holds it."""
+
+    class RetryRequested(Message):
+        def __init__(self, task: str) -> None:
+            super().__init__()
+            self.task = task
+
+    def __init__(self, workspace: Path, *, nested: bool = False) -> None:
+        super().__init__(classes="chat-log -nested" if nested else "chat-log")
+        self._workspace = workspace.resolve()
+        self._nested = nested
+        self._texts: dict[int, MarkdownFlow] = {}
+        self._thinking: dict[int, ThinkingBlock] = {}
+        self._tools: dict[str, ToolBlock] = {}
+        self._last_task = ""
+
+    def add_user(self, text: str) -> None:
+        self._last_task = text
+        self.mount(Static(Text(printable(text)), classes="user-message", markup=False))
+
+    def add_line(self, text: str, style: str = "dim") -> None:
+        self.mount(Static(Text(printable(text), style=style), classes="chat-line", markup=False))
+
+    def tool(self, tool_use_id: str) -> ToolBlock | None:
+        return self._tools.get(tool_use_id)
+
+    def handle(self, event: Event) -> None:
+        if event.scope:
+            block = self._tools.get(event.scope[0])
+            if block is not None and block.nested is not None:
+                block.nested.handle(replace(event, scope=event.scope[1:]))
+            return
+        if isinstance(event, TextDelta):
+            self._text_block(event.block).append(event.text)
+        elif isinstance(event, ThinkingDelta):
+            self._thinking_block(event.block).append(event.text)
+        elif isinstance(event, ToolCallStarted):
+            self._close_blocks()
+            self._start_tool(event)
+        elif isinstance(event, ToolCallFinished):
+            block = self._tools.get(event.tool_use_id)
+            if block is not None:
+                block.finish(event)
+        elif isinstance(event, PermissionDecided):
+            block = self._tools.get(event.tool_use_id)
+            if block is not None:
+                block.note(_decision(event))
+        elif isinstance(event, Retrying):
+            if event.discarded_output:
+                self._discard_blocks()
+            self.add_line(
+                f"retrying in {event.delay_s:.1f} s (attempt {event.attempt + 1}): {event.reason}"
+            )
+        elif isinstance(event, Notice):
+            self.add_line(event.message, "dim yellow" if event.level == "warning" else "dim")
+        elif isinstance(event, RunStarted):
+            self._run_started(event)
+        elif isinstance(event, RunFinished):
+            self._close_blocks()
+            self._run_finished(event)
+        elif isinstance(event, RunFailed):
+            self._close_blocks()
+            self._run_failed(event)
+        elif isinstance(event, UsageUpdated):
+            self._close_blocks()
+
+    def finish_all(self) -> None:
+        """Render every open text block in its final form (a replay has been loaded)."""
+        self._close_blocks()
+
+    def _text_block(self, index: int) -> MarkdownFlow:
+        flow = self._texts.get(index)
+        if flow is None:
+            flow = MarkdownFlow(classes="assistant-text")
+            self._texts[index] = flow
+            self.mount(flow)
+        return flow
+
+    def _thinking_block(self, index: int) -> ThinkingBlock:
+        block = self._thinking.get(index)
+        if block is None:
+            block = ThinkingBlock()
+            self._thinking[index] = block
+            self.mount(block)
+        return block
+
+    def _close_blocks(self) -> None:
+        for flow in self._texts.values():
+            flow.finish()
+        self._texts.clear()
+        self._thinking.clear()
+
+    def _discard_blocks(self) -> None:
+        """A failed attempt's partial output: the retry will stream it again."""
+        for widget in (*self._texts.values(), *self._thinking.values()):
+            widget.remove()
+        self._texts.clear()
+        self._thinking.clear()
+
+    def _start_tool(self, event: ToolCallStarted) -> None:
+        delegated = event.name in DELEGATES and not event.server
+        nested = ChatLog(self._workspace, nested=True) if delegated else None
+        block = ToolBlock(event, self._workspace, nested=nested)
+        if nested is not None:
+            block.expanded = True
+        self._tools[event.tool_use_id] = block
+        self.mount(block)
+
+    def _run_started(self, event: RunStarted) -> None:
+        if self._nested:
+            title = Text()
+            title.append(printable(event.agent), style=Style(bold=True))
+            title.append(f"  {printable(event.model)}", style="dim")
+            self.mount(Static(title, classes="nested-title", markup=False))
+            self.add_user(event.task)
+
+    def _run_finished(self, event: RunFinished) -> None:
+        if event.outcome is Outcome.CANCELLED:
+            self.add_line("interrupted", "bold yellow")
+        elif event.message:
+            self.add_line(f"stopped: {event.message}", "yellow")
+
+    def _run_failed(self, event: RunFailed) -> None:
+        self.mount(
+            Static(Text(f"✖ {printable(event.message)}", style="bold red"), classes="run-error")
+        )
+        if not self._nested and self._last_task:
+            self.mount(Button("Retry", id=None, classes="retry", variant="warning"))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.has_class("retry"):
+            event.stop()
+            event.button.remove()
+            self.post_message(self.RetryRequested(self._last_task))
+
+
+def _decision(event: PermissionDecided) -> str:
+    if event.allowed:
+        return f"allowed ({event.by})" if event.by in ("person", "session", "rule") else ""
+    return f"denied ({event.by}): {event.message}" if event.message else f"denied ({event.by})"

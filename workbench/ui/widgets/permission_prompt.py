@@ -1,0 +1,104 @@
+"""The inline question a run waits on: what the tool would do, and y / a / n / e.
+
+It sits at the bottom of the chat, not in a modal, so the conversation that led to the
+question stays in view.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Static
+
+from workbench.engine.events import Answer, PermissionAsked, Reply
+from workbench.safe_text import printable
+
+
+class PermissionPrompt(Vertical, can_focus=True):
+    BINDINGS = [
+        Binding("y", "answer('allow_once')", "Allow once", id="permission.allow_once"),
+        Binding("a", "answer('allow_always')", "Allow always", id="permission.allow_always"),
+        Binding("n", "answer('deny')", "Deny", id="permission.deny"),
+        Binding("e", "explain", "Deny and say why", id="permission.deny_with_message"),
+    ]
+
+    class Answered(Message):
+        def __init__(self, question: PermissionAsked, reply: Reply) -> None:
+            super().__init__()
+            self.question = question
+            self.reply = reply
+
+    def __init__(self, question: PermissionAsked, preview: RenderableType | None = None) -> None:
+        super().__init__(classes="permission-prompt")
+        self.question = question
+        self._preview = preview
+
+    def compose(self) -> ComposeResult:
+        question = self.question
+        heading = Text()
+        heading.append("Allow ", style="bold")
+        heading.append(printable(question.name), style="bold reverse")
+        target = _target(question)
+        if target:
+            heading.append(" " + printable(target), style="bold")
+        heading.append("?")
+        parts: list[RenderableType] = [heading]
+        if question.reason:
+            parts.append(Text(printable(question.reason), style="dim"))
+        if self._preview is not None:
+            parts.append(self._preview)
+        yield Static(Group(*parts), classes="permission-question", markup=False)
+        with Horizontal(classes="permission-buttons"):
+            yield Button("y allow", id="allow_once", variant="success", compact=True)
+            if question.always_label:
+                label = f"a always: {printable(question.always_label)}"
+                yield Button(label, id="allow_always", variant="primary", compact=True)
+            yield Button("n deny", id="deny", variant="error", compact=True)
+            yield Button("e deny, say why", id="explain", compact=True)
+        yield Input(placeholder="Tell the agent why (Enter sends)", classes="permission-why")
+
+    def on_mount(self) -> None:
+        self.query_one(".permission-why", Input).display = False
+        self.border_title = "Permission needed"
+        self.focus()
+
+    def action_answer(self, answer: str) -> None:
+        choice = Answer(answer)
+        if choice is Answer.ALLOW_ALWAYS and not self.question.always_label:
+            return
+        self._send(Reply(choice))
+
+    def action_explain(self) -> None:
+        why = self.query_one(".permission-why", Input)
+        why.display = True
+        why.focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "explain":
+            self.action_explain()
+        elif event.button.id:
+            self.action_answer(event.button.id)
+
+    @on(Input.Submitted, ".permission-why")
+    def _explained(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._send(Reply(Answer.DENY, event.value.strip()))
+
+    def _send(self, reply: Reply) -> None:
+        self.post_message(self.Answered(self.question, reply))
+
+
+def _target(question: PermissionAsked) -> str:
+    tool_input = question.input
+    for key in ("file_path", "path", "url", "command", "pattern"):
+        value = tool_input.get(key)
+        if isinstance(value, str):
+            return value if key != "command" else f"`{value}`"
+    return ""

@@ -1,0 +1,206 @@
+"""One tool call through its life: a spinner while it runs, then a one-line outcome that
+expands to the full input and result (or the diff a Write or Edit made).
+
+A delegated run (Agent/Task) gets a nested chat log inside its block, streaming live.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.events import Click
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Static
+
+from workbench.engine.calls import describe
+from workbench.engine.events import ToolCallFinished, ToolCallStarted
+from workbench.safe_text import printable
+from workbench.ui.diff_text import change_counts, diff_text
+
+if TYPE_CHECKING:
+    from workbench.ui.widgets.chat_log import ChatLog
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+RESULT_PREVIEW_CHARS = 20_000
+"""Results longer than this show their start and an `open` link to see all of it."""
+_READ_LINE = re.compile(r"^\s*\d+\t", re.MULTILINE)
+_EXIT = re.compile(r"\[exit code (\d+)\]")
+
+
+class ToolBlock(Vertical):
+    expanded: reactive[bool] = reactive(False, toggle_class="-expanded")
+
+    class OpenResult(Message):
+        """The person asked to see a long result whole."""
+
+        def __init__(self, title: str, content: str) -> None:
+            super().__init__()
+            self.title = title
+            self.content = content
+
+    def __init__(
+        self, event: ToolCallStarted, workspace: Path, *, nested: ChatLog | None = None
+    ) -> None:
+        super().__init__(classes="tool-block")
+        self.call = event
+        self._workspace = workspace
+        self.nested = nested
+        self.finished: ToolCallFinished | None = None
+        self._frame = 0
+        self._note = ""
+        self._waiting = False
+        self._timer: Timer | None = None
+        # Made here rather than in compose: events can update a block before it is mounted.
+        self._summary_line = Static(self._summary(), classes="tool-summary", markup=False)
+        self._result_view = Static("", classes="tool-result", markup=False)
+
+    def compose(self) -> ComposeResult:
+        yield self._summary_line
+        with Vertical(classes="tool-details"):
+            yield Static(_input_text(self.call.input), classes="tool-input", markup=False)
+            yield self._result_view
+        if self.nested is not None:
+            yield self.nested
+
+    def on_mount(self) -> None:
+        if self.finished is None:
+            self._timer = self.set_interval(0.1, self._spin)
+
+    def note(self, text: str) -> None:
+        """A short line under the call: a permission decision."""
+        self._waiting = False
+        self._note = text
+        self._refresh_summary()
+
+    def wait_for_answer(self) -> None:
+        """Nothing runs while a person decides: a question mark instead of a spinner."""
+        self._waiting = True
+        self._note = "waiting for your answer"
+        self._refresh_summary()
+
+    def finish(self, event: ToolCallFinished) -> None:
+        self.finished = event
+        if self._timer is not None:
+            self._timer.stop()
+        self.set_class(event.is_error, "-error")
+        self._refresh_summary()
+        self._result_view.update(self._result())
+
+    def _spin(self) -> None:
+        if not self._waiting:
+            self._frame = (self._frame + 1) % len(SPINNER)
+            self._refresh_summary()
+
+    def _refresh_summary(self) -> None:
+        self._summary_line.update(self._summary())
+
+    def _summary(self) -> Text:
+        call = self.call
+        text = Text()
+        if self.finished is None:
+            text.append("? " if self._waiting else f"{SPINNER[self._frame]} ", style="bold")
+        elif self.finished.is_error:
+            text.append("✖ ", style="bold red")
+        else:
+            text.append("✓ ", style="bold green")
+        text.append(call.name, style="bold")
+        target = describe(call.name, call.input, width=80)
+        if target:
+            text.append(f" {printable(target)}")
+        if call.server:
+            text.append("  (runs at the API)", style="dim")
+        if self.finished is not None:
+            text.append(f"  · {self._outcome()}", style="red" if self.finished.is_error else "dim")
+        if self._note:
+            text.append(f"\n  {printable(self._note)}", style="dim italic")
+        return text
+
+    def _outcome(self) -> str:
+        result = self.finished
+        assert result is not None
+        took = (
+            f"{result.duration_ms / 1000:.1f} s"
+            if result.duration_ms >= 100
+            else (f"{result.duration_ms} ms")
+        )
+        if result.is_error:
+            first = result.content.strip().splitlines()[0] if result.content.strip() else "failed"
+            return printable(first[:160])
+        if result.changes:
+            added = removed = 0
+            for change in result.changes:
+                plus, minus = change_counts(change.before, change.after)
+                added, removed = added + plus, removed + minus
+            created = any(change.before is None for change in result.changes)
+            return f"{'created' if created else 'edited'} +{added} −{removed} · {took}"
+        name = self.call.name
+        if name == "Read":
+            lines = len(_READ_LINE.findall(result.content))
+            partial = " (partial)" if "[Partial view" in result.content else ""
+            return f"{lines:,} lines{partial} · {took}"
+        if name == "Bash":
+            code = _EXIT.search(result.content)
+            return f"exit {code.group(1) if code else 0} · {took}"
+        first = result.content.strip().splitlines()[0] if result.content.strip() else "done"
+        return (
+            f"{printable(first[:80])} · {took}" if not self.call.server else printable(first[:80])
+        )
+
+    def _result(self) -> RenderableType:
+        result = self.finished
+        assert result is not None
+        if result.changes:
+            return Group(
+                *(
+                    diff_text(change.before, change.after, _relative(change.path, self._workspace))
+                    for change in result.changes
+                )
+            )
+        content = result.content
+        if len(content) <= RESULT_PREVIEW_CHARS:
+            return Text(printable(content), style="red" if result.is_error else "")
+        shown = Text(printable(content[:RESULT_PREVIEW_CHARS]))
+        shown.append(
+            f"\n… {len(content) - RESULT_PREVIEW_CHARS:,} more characters. Click here to open "
+            "the whole result.",
+            style="bold underline",
+        )
+        return shown
+
+    @on(Click, ".tool-summary")
+    def _toggle(self) -> None:
+        self.expanded = not self.expanded
+
+    @on(Click, ".tool-result")
+    def _open(self) -> None:
+        result = self.finished
+        if result is not None and len(result.content) > RESULT_PREVIEW_CHARS:
+            title = f"{self.call.name} {describe(self.call.name, self.call.input)}"
+            self.post_message(self.OpenResult(title, result.content))
+
+
+def _relative(path: Path, workspace: Path) -> str:
+    return str(path.relative_to(workspace)) if path.is_relative_to(workspace) else str(path)
+
+
+def _input_text(tool_input: dict[str, Any]) -> Text:
+    """The call's input, one key per line; long values cut, strings shown as written."""
+    text = Text()
+    for key, value in tool_input.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if len(shown) > 2000:
+            shown = shown[:2000] + f"… ({len(shown):,} characters)"
+        text.append(f"{printable(str(key))}: ", style="bold")
+        text.append(printable(shown) + "\n")
+    text.rstrip()
+    return text
