@@ -346,3 +346,15 @@ async def test_a_read_only_box_neither_sends_nor_walks_history() -> None:
         await pilot.press("up", "enter")
         await pilot.pause()
         assert app.sent == [] and app.box.text == "waiting for the agent"
+
+
+async def test_text_and_enter_arriving_together_send_the_text() -> None:
+    app = PromptApp()
+    async with app.run_test() as pilot:
+        for character in "quick task":
+            app.post_message(events.Key(character, character))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        await pilot.pause()
+        assert sent(app) == [("submitted", "quick task")]
+        assert app.box.text == ""

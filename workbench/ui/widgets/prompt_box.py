@@ -60,8 +60,8 @@ class PromptBox(TextArea):
     """
 
     BINDINGS = [
-        # Priority, or TextArea's own key handler would turn enter into a line break first.
-        Binding("enter", "submit", "Send", id="prompt.submit", priority=True),
+        # Shown in the footer; `_on_key` acts on it, in order with the typed characters.
+        Binding("enter", "submit", "Send", id="prompt.submit"),
         Binding("ctrl+j,shift+enter", "newline", "New line", id="prompt.newline"),
         Binding("tab", "complete", "Complete", id="prompt.complete", show=False),
     ]
@@ -184,6 +184,20 @@ class PromptBox(TextArea):
         """Break the line at the cursor (replacing any selection)."""
         if not self.read_only:
             self.replace("\n", *self.selection, maintain_selection_offset=False)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Enter sends, handled here rather than by a priority binding.
+
+        A priority binding runs as soon as the app receives the key, ahead of characters
+        typed just before it that this widget has not inserted yet: text and Enter that
+        arrive together (a fast typist, a terminal multiplexer) would send an empty box.
+        """
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.action_submit()
+            return
+        await super()._on_key(event)
 
     async def _on_paste(self, event: events.Paste) -> None:
         # One edit however large the paste; control characters (ESC from coloured output)
