@@ -211,7 +211,7 @@ async def _shown(pilot: Pilot[None], widget: Widget) -> list[str]:
     render cache, which Textual holds on to after the widget is removed (an lru_cache keyed
     by it), and the growing heap would slow the garbage collector in the later runs.
     """
-    from workbench.ui.widgets.markdown_flow import MarkdownFlow
+    from workbench.ui.markdown import MarkdownFlow
 
     if isinstance(widget, MarkdownFlow):
         padding = " " * widget.styles.padding.left
@@ -242,7 +242,7 @@ def _chat_app() -> App[None]:
 
 
 async def _stream_versus_once(label: str, text: str, pieces: list[str], rounds: int) -> Result:
-    from workbench.ui.widgets.markdown_flow import MarkdownFlow
+    from workbench.ui.markdown import MarkdownFlow
 
     stalls: list[float] = []
     renders: list[int] = []
@@ -289,7 +289,7 @@ async def _stream_versus_once(label: str, text: str, pieces: list[str], rounds: 
 async def _versus_markdown(label: str, text: str, rounds: int) -> Result:
     from textual.widgets import Markdown
 
-    from workbench.ui.widgets.markdown_flow import MarkdownFlow
+    from workbench.ui.markdown import MarkdownFlow
 
     pieces = deltas(text, len(text) // 5)
     shown: dict[str, list[str]] = {}

@@ -16,9 +16,9 @@ from workbench.engine.events import (
     ToolCallStarted,
 )
 from workbench.engine.tools.base import FileChange
+from workbench.ui.markdown import MarkdownFlow
 from workbench.ui.widgets.chat import ChatView
 from workbench.ui.widgets.chat_log import ChatLog
-from workbench.ui.widgets.markdown_flow import MarkdownFlow
 from workbench.ui.widgets.prompt_box import PromptBox
 from workbench.ui.widgets.roster import RosterPanel
 from workbench.ui.widgets.tool_block import ToolBlock

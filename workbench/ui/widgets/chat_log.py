@@ -33,7 +33,7 @@ from workbench.engine.events import (
     UsageUpdated,
 )
 from workbench.safe_text import printable
-from workbench.ui.widgets.markdown_flow import MarkdownFlow
+from workbench.ui.markdown import MarkdownFlow
 from workbench.ui.widgets.tool_block import ToolBlock
 
 DELEGATES = ("Agent", "Task")

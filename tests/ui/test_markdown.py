@@ -16,7 +16,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Markdown
 
-from workbench.ui.widgets.markdown_flow import MarkdownFlow
+from workbench.ui.markdown import MarkdownFlow
 
 HEADINGS = """\
 # Release notes for the workbench, a title long enough to wrap on a narrow pane
