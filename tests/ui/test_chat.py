@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList, TabbedContent
 
-from tests.support.fake_api import FakeAnthropic, stall, text_turn, tool_turn
+from tests.support.fake_api import FakeAnthropic, error_event, stall, text_turn, tool_turn
 from tests.support.pilot import make_app, roster_shown, settle, shown_text
 from workbench.engine.transcript import read_records
+from workbench.ui.markdown import MarkdownFlow
 from workbench.ui.widgets.chat import ChatView
 from workbench.ui.widgets.chat_log import ChatLog
-from workbench.ui.widgets.markdown_flow import MarkdownFlow
 from workbench.ui.widgets.permission_prompt import PermissionPrompt
 from workbench.ui.widgets.prompt_box import PromptBox
 from workbench.ui.widgets.roster import RosterPanel
@@ -335,3 +335,101 @@ def _lines(view: ChatView) -> str:
     """Every line the chat log shows, as plain text."""
     log = view.query_one(ChatLog)
     return "\n".join(str(widget.render()) for widget in log.query(".chat-line, .user-message"))
+
+
+async def test_an_api_failure_keeps_the_partial_answer_and_offers_retry(
+    api: FakeAnthropic, workspace: Path
+) -> None:
+    api.script(
+        error_event(
+            text_turn("Half of the answer", chunks=2),
+            after_events=3,
+            error_type="invalid_request_error",
+        ),
+        text_turn("The whole answer."),
+    )
+    app = make_app(workspace, agent="indexer-planner")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Answer me")
+        view = chat(app)
+        await until(pilot, lambda: not view.working)
+        assert "Half" in reply_text(view)
+        errors = [str(w.render()) for w in view.query(".run-error")]
+        assert errors and "invalid_request_error" in errors[0]
+        assert view.state.failed
+        await pilot.click(".retry")
+        await until(pilot, lambda: not view.working and "The whole answer." in reply_text(view))
+        assert api.message_requests[-1].json["messages"][-1]["content"][-1]["text"] == "Answer me"
+
+
+async def test_a_huge_tool_result_is_cut_and_opens_whole_in_the_viewer(
+    api: FakeAnthropic, workspace: Path
+) -> None:
+    (workspace / "big.log").write_text("line of log output\n" * 600_000)
+    api.script(
+        tool_turn(("Bash", {"command": "cat big.log"})),
+        text_turn("That was long."),
+    )
+    app = make_app(workspace, agent="backend-implementer", permission_mode="bypassPermissions")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Show the log")
+        view = chat(app)
+        await until(pilot, lambda: not view.working, timeout=15)
+        [block] = view.query(ToolBlock)
+        block.expanded = True
+        await pilot.pause()
+        result = shown_text(block.query_one(".tool-result"))
+        assert "more characters" in result
+        block.post_message(ToolBlock.OpenResult("Bash cat big.log", block.finished.content))
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "TextViewer"
+
+
+async def test_a_long_run_that_ends_unwatched_is_announced(
+    api: FakeAnthropic, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.script(stall(text_turn("Finished the work."), after_events=2, seconds=0.6))
+    api.script(text_turn("Done again."))
+    app = make_app(workspace, agent="indexer-planner")
+    monkeypatch.setattr(type(app), "LONG_RUN_S", 0.0)
+    rings: list[bool] = []
+    monkeypatch.setattr(type(app), "bell", lambda self: rings.append(True))
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Work")
+        view = chat(app)
+        await until(pilot, lambda: view.working)
+        app.app_focus = False
+        await until(pilot, lambda: not view.working)
+        await pilot.pause()
+        finished = [n for n in app._notifications if "indexer-planner finished" in n.message]
+        assert len(finished) == 1
+        assert rings == [True]
+        await type_and_send(pilot, "Again")
+        await until(pilot, lambda: "Done again." in reply_text(view))
+        await until(pilot, lambda: not view.working)
+        await pilot.pause()
+        finished = [n for n in app._notifications if "indexer-planner finished" in n.message]
+        assert len(finished) == 1, "a run watched to its end is not announced"
+
+
+async def test_cost_and_help_commands(api: FakeAnthropic, workspace: Path) -> None:
+    api.script(text_turn("ok"))
+    app = make_app(workspace, agent="indexer-planner")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Hello")
+        view = chat(app)
+        await until(pilot, lambda: not view.working)
+        await type_and_send(pilot, "/cost")
+        await type_and_send(pilot, "/help")
+        await pilot.pause()
+        text = _lines(view)
+        assert "This conversation:" in text and "input" in text
+        assert "/resume" in text and "esc interrupts" in text
