@@ -31,6 +31,7 @@ from workbench.engine.events import (
     ToolCallStarted,
 )
 from workbench.safe_text import json_text, printable
+from workbench.watch.history import FileHistory
 
 
 def result_object(conversation: Conversation, outcome: RunFinished | RunFailed) -> dict[str, Any]:
@@ -79,8 +80,12 @@ async def run_headless(
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, run.cancel)
     printer = _TextPrinter(out, err)
+    history = FileHistory(conversation.config.workspace)
+    agent = conversation.config.spec.display_name
     try:
         async for event in run:
+            if isinstance(event, ToolCallFinished) and event.changes:
+                history.record_call(event, conversation.session_id, agent)
             if isinstance(event, PermissionAsked):
                 event.future.set_result(Reply(Answer.DENY, "nothing can be asked headless"))
             if output == "stream-json":

@@ -2,7 +2,7 @@
 
 Command-line flags are applied by the caller on top. A workspace config arrives with a
 cloned repository, so it is not trusted with anything that could leak or widen access;
-it may choose models and a theme only.
+it may choose models, a theme, the bell and what to watch, nothing else.
 """
 
 from __future__ import annotations
@@ -15,6 +15,19 @@ from typing import Any
 
 from workbench.config import paths
 from workbench.config.models import ModelTable, builtin_models
+from workbench.watch.areas import BadPattern, clean_pattern
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    """The `[watch]` table: which workspace files the files pane follows."""
+
+    paths: tuple[str, ...] = ()
+    """Globs relative to the workspace, watched besides (or instead of) the defaults."""
+    defaults: bool = True
+    """Whether the conventional places (context, tasks, plans, rules, skills, agents) count."""
+    force_polling: bool = False
+    """Poll instead of relying on change notifications, for network filesystems."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,7 @@ class Settings:
     """Textual theme name."""
     bell: bool = True
     """Ring the terminal bell when a long run ends while the terminal is not in focus."""
+    watch: WatchSettings = field(default_factory=lambda: WatchSettings())
     problems: tuple[str, ...] = ()
     """What could not be read, for the person to see; a broken file never stops start-up."""
 
@@ -63,24 +77,54 @@ def _merge(settings: Settings, path: Path, *, trusted: bool) -> Settings:
     if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
         problems.append(f"{path}: [models.aliases] must map alias names to model ids")
         aliases = {}
-    allowed = {"models", "theme", "bell"}
+    allowed = {"models", "theme", "bell", "watch"}
     problems.extend(
         f"{path}: `{key}` is not a setting a {'user' if trusted else 'workspace'} "
         "config can set; ignored"
         for key in data
         if key not in allowed
     )
-    bell = data.get("bell", settings.bell)
-    if not isinstance(bell, bool):
-        problems.append(f"{path}: `bell` must be true or false")
-        bell = settings.bell
     return Settings(
         default_model=_string(models.get("default")) or settings.default_model,
         model_aliases={**settings.model_aliases, **aliases},
         theme=_string(data.get("theme")) or settings.theme,
-        bell=bell,
+        bell=_flag(data, "bell", settings.bell, f"{path}:", problems),
+        watch=_watch(data.get("watch", {}), settings.watch, path, problems),
         problems=settings.problems + tuple(problems),
     )
+
+
+def _watch(table: Any, current: WatchSettings, path: Path, problems: list[str]) -> WatchSettings:
+    if not isinstance(table, dict):
+        problems.append(f"{path}: [watch] must be a table")
+        return current
+    for key in sorted(table.keys() - {"paths", "defaults", "force_polling"}):
+        problems.append(f"{path}: [watch] has no setting `{key}`; ignored")
+    globs = table.get("paths", [])
+    if not isinstance(globs, list) or not all(isinstance(g, str) for g in globs):
+        problems.append(f"{path}: [watch] paths must be a list of globs")
+        globs = []
+    cleaned: list[str] = []
+    for glob in globs:
+        try:
+            cleaned.append(clean_pattern(glob))
+        except BadPattern as error:
+            problems.append(f"{path}: [watch] paths: {error}; ignored")
+    return WatchSettings(
+        paths=(*current.paths, *cleaned),
+        defaults=_flag(table, "defaults", current.defaults, f"{path}: [watch]", problems),
+        force_polling=_flag(
+            table, "force_polling", current.force_polling, f"{path}: [watch]", problems
+        ),
+    )
+
+
+def _flag(table: dict[str, Any], key: str, current: bool, where: str, problems: list[str]) -> bool:
+    value = table.get(key, current)
+    if isinstance(value, bool):
+        return value
+    problems.append(f"{where} `{key}` must be true or false")
+    return current
 
 
 def _with_problem(settings: Settings, problem: str) -> Settings:

@@ -1,0 +1,1 @@
+"""Live workspace files: what is watched, what changed, and who changed it."""
