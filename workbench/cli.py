@@ -40,6 +40,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def _inside(workspace: Path, given: str) -> str:
+    """`given` as a path relative to the workspace; `/docs/x.md` means the workspace's."""
+    root = workspace.resolve()
+    candidate = Path(given).expanduser()
+    if candidate.is_absolute() and not candidate.resolve().is_relative_to(root):
+        candidate = root / given.lstrip("/")
+    resolved = (root / candidate).resolve()
+    if not resolved.is_relative_to(root) or resolved == root:
+        raise UsageError(f"--open {given}: not a file inside the workspace {root}")
+    return resolved.relative_to(root).as_posix()
+
+
 def _open(args: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -58,8 +70,15 @@ def _open(args: list[str]) -> int:
     )
     parser.add_argument("--model", metavar="MODEL", help="use this model for every agent")
     parser.add_argument("--theme", metavar="NAME", help="Textual theme for this run")
+    parser.add_argument(
+        "--open",
+        metavar="PATH",
+        dest="open_path",
+        help="a workspace file to show at start, e.g. docs/tasks/context.md",
+    )
     options = parser.parse_args(args)
     workspace = _folder(options.workspace)
+    open_path = _inside(workspace, options.open_path) if options.open_path else None
     found = sources(workspace, [_existing(path) for path in options.agents])
     settings = load_settings(workspace)
     # The roster loads while the interface is imported and built.
@@ -75,6 +94,7 @@ def _open(args: list[str]) -> int:
             permission_mode=options.permission_mode,
             model=options.model,
             theme=options.theme or settings.theme,
+            open_path=open_path,
         ),
         settings,
         first_roster,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.geometry import Region
@@ -12,6 +13,8 @@ from textual.widgets import OptionList
 
 from workbench.agentfile.discover import sources
 from workbench.ui.app import WorkbenchApp, WorkbenchOptions
+from workbench.ui.widgets.chat import ChatView
+from workbench.ui.widgets.prompt_box import PromptBox
 
 
 def make_app(workspace: Path, **options: object) -> WorkbenchApp:
@@ -46,5 +49,31 @@ async def settle(pilot: Pilot[object], rounds: int = 5) -> None:
 
 def shown_text(widget: Widget) -> str:
     """What `widget` shows on screen, line by line, trailing spaces removed."""
-    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    size = widget.size + widget.styles.gutter.totals
+    lines = widget.render_lines(Region(0, 0, *size))
     return "\n".join(line.text.rstrip() for line in lines)
+
+
+def chat(app: WorkbenchApp) -> ChatView:
+    """The chat in the active tab."""
+    view = app.screen.active_chat  # type: ignore[attr-defined]
+    assert isinstance(view, ChatView)
+    return view
+
+
+async def type_and_send(pilot: Pilot[object], text: str) -> None:
+    box = chat(pilot.app).query_one(PromptBox)  # type: ignore[arg-type]
+    box.focus()
+    box.insert(text)
+    await pilot.press("enter")
+
+
+async def until(
+    pilot: Pilot[object], condition: Callable[[], object], timeout: float = 5.0
+) -> None:
+    """Let the app run until `condition` holds; fail when it never does."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the condition never held")

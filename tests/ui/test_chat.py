@@ -8,7 +8,15 @@ import pytest
 from textual.widgets import OptionList, TabbedContent
 
 from tests.support.fake_api import FakeAnthropic, error_event, stall, text_turn, tool_turn
-from tests.support.pilot import make_app, roster_shown, settle, shown_text
+from tests.support.pilot import (
+    chat,
+    make_app,
+    roster_shown,
+    settle,
+    shown_text,
+    type_and_send,
+    until,
+)
 from workbench.engine.transcript import read_records
 from workbench.ui.markdown import MarkdownFlow
 from workbench.ui.widgets.chat import ChatView
@@ -26,29 +34,8 @@ def api(fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> FakeAnthrop
     return fake_api
 
 
-def chat(app) -> ChatView:  # type: ignore[no-untyped-def]
-    view = app.screen.active_chat
-    assert view is not None
-    return view
-
-
 def reply_text(view: ChatView) -> str:
     return "".join(flow.source for flow in view.query(MarkdownFlow))
-
-
-async def type_and_send(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    box = chat(pilot.app).query_one(PromptBox)
-    box.focus()
-    box.insert(text)
-    await pilot.press("enter")
-
-
-async def until(pilot, condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the condition never held")
 
 
 async def test_enter_on_a_roster_row_opens_a_chat_with_the_prompt_focused(

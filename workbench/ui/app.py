@@ -30,11 +30,13 @@ class WorkbenchOptions:
     permission_mode: str | None = None
     model: str | None = None
     theme: str | None = None
+    open_path: str | None = None
+    """A file to show at start, relative to the workspace."""
 
 
 class WorkbenchApp(App[int]):
     TITLE = "agent-workbench"
-    CSS_PATH = ["app.tcss", "screens/main.tcss", "widgets/chat.tcss"]
+    CSS_PATH = ["app.tcss", "screens/main.tcss", "widgets/chat.tcss", "widgets/files.tcss"]
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="workbench.help"),
         Binding("ctrl+q", "quit", "Quit", id="workbench.quit", priority=True),

@@ -1,18 +1,20 @@
-"""The workbench's home: the roster, then the agent card and one tab per chat, then the
-files the active chat's run touched.
+"""The workbench's home: the roster, then the agent card with one tab per chat and per
+open file, then the workspace's live files above those the active chat's run touched.
 """
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import Future
 from itertools import count
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
@@ -34,16 +36,21 @@ from workbench.ui.screens.runs import RunsScreen
 from workbench.ui.screens.text_viewer import TextViewer
 from workbench.ui.widgets.agent_card import AgentCard
 from workbench.ui.widgets.chat import ChatView
+from workbench.ui.widgets.file_tab import FileTab
+from workbench.ui.widgets.live_files import LiveFilesPane
 from workbench.ui.widgets.roster import RosterPanel
 from workbench.ui.widgets.run_files import RunFiles
 from workbench.ui.widgets.tool_block import ToolBlock
+from workbench.watch.areas import Area, WatchSet, referenced_paths
+from workbench.watch.history import FileHistory
+from workbench.watch.live import FileUpdate, LiveFiles, WatchFailed
 
 if TYPE_CHECKING:
     from workbench.ui.app import WorkbenchApp
 
 SIDE_NOTE = (
-    "Pick an agent and press Enter to chat with it.\n\n"
-    "The files each run reads and writes are listed here while it works."
+    "Pick an agent and press Enter to chat with it; the files its run reads and writes "
+    "are listed here."
 )
 
 
@@ -51,6 +58,12 @@ class RosterLoaded(Message):
     def __init__(self, roster: Roster) -> None:
         super().__init__()
         self.roster = roster
+
+
+class FilesChanged(Message):
+    def __init__(self, updates: list[FileUpdate]) -> None:
+        super().__init__()
+        self.updates = updates
 
 
 class MainScreen(Screen[None]):
@@ -64,7 +77,7 @@ class MainScreen(Screen[None]):
         Binding("t", "toggle_card", "Overview/Prompt", id="workbench.card_view"),
         Binding("ctrl+r", "reload", "Reload", id="workbench.reload"),
         Binding("ctrl+w", "close_chat", "Close chat", id="workbench.close_chat"),
-        Binding("ctrl+f", "toggle_files", "Files", id="workbench.files"),
+        Binding("ctrl+f", "toggle_files", "Files", id="workbench.files", priority=True),
         Binding("ctrl+pagedown", "next_tab", "Next tab", show=False, id="workbench.next_tab"),
         Binding(
             "ctrl+pageup", "previous_tab", "Previous tab", show=False, id="workbench.previous_tab"
@@ -75,6 +88,10 @@ class MainScreen(Screen[None]):
         super().__init__()
         self._pending_agent: str | None = None
         self._numbers = count(1)
+        self.live: LiveFiles | None = None
+        self._file_tabs: dict[str, str] = {}
+        """Open files by workspace-relative path, to their tab's id."""
+        self._stop_watching = asyncio.Event()
 
     @property
     def workbench(self) -> WorkbenchApp:
@@ -86,12 +103,14 @@ class MainScreen(Screen[None]):
             yield RosterPanel(id="roster")
             with TabbedContent(id="center"), TabPane("Agent", id="card-pane"):
                 yield AgentCard(self.workbench.options.workspace, id="card")
-            with ContentSwitcher(id="side", initial="side-note"):
-                yield Static(SIDE_NOTE, id="side-note", markup=False)
+            with Vertical(id="side"):
+                yield LiveFilesPane(id="live-files")
+                with ContentSwitcher(id="run-side", initial="side-note"):
+                    yield Static(SIDE_NOTE, id="side-note", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#side-note").border_title = "Runs & files"
+        self.query_one("#run-side").border_title = "This run"
         self._pending_agent = self.workbench.options.agent
         first, self.workbench.first_roster = self.workbench.first_roster, None
         if first is not None and first.done() and first.exception() is None:
@@ -116,9 +135,15 @@ class MainScreen(Screen[None]):
 
     @on(RosterLoaded)
     async def _roster_loaded(self, message: RosterLoaded) -> None:
+        first = self.workbench.roster is None
         self.workbench.roster = message.roster
         panel = self.query_one(RosterPanel)
         panel.show(message.roster)
+        for chat in self.chats:
+            chat.roster_reloaded(message.roster)
+        self._watch_for(message.roster)
+        if first and self.workbench.options.open_path:
+            await self.open_file(self.workbench.options.open_path)
         wanted, self._pending_agent = self._pending_agent, None
         if not wanted:
             return
@@ -140,6 +165,146 @@ class MainScreen(Screen[None]):
         if message.spec.is_agent and message.spec.name:
             await self.open_chat(message.spec)
 
+    # live files
+
+    def _watch_for(self, roster: Roster) -> None:
+        """Watch what the settings name and what the roster's prompts refer to; a change to
+        that set restarts the watcher, anything else leaves it running."""
+        app = self.workbench
+        settings = app.settings.watch
+        bodies = (spec.body for spec in roster.agents if spec.active and spec.is_agent)
+        watch_set = WatchSet.build(
+            configured=settings.paths,
+            referenced=referenced_paths(bodies, app.options.workspace),
+            defaults=settings.defaults,
+        )
+        if self.live is not None and self.live.watch_set.globs == watch_set.globs:
+            return
+        history = self.live.history if self.live else FileHistory(app.options.workspace)
+        if history.problem:
+            self.notify(history.problem, severity="warning")
+        self.live = LiveFiles(
+            app.options.workspace, watch_set, history, force_polling=settings.force_polling
+        )
+        self.query_one(LiveFilesPane).watching(watch_set)
+        self.watch_files(self.live)
+
+    @work(exclusive=True, group="watch", exit_on_error=False)
+    async def watch_files(self, live: LiveFiles) -> None:
+        pane = self.query_one(LiveFilesPane)
+        self._stop_watching.set()
+        self._stop_watching = stop = asyncio.Event()
+        pane.running()
+        updates = await asyncio.to_thread(live.scan)
+        self.post_message(FilesChanged(updates))
+        try:
+            await live.watch(self._post_changes, stop)
+        except WatchFailed as error:
+            pane.failed(str(error))
+
+    def _post_changes(self, updates: list[FileUpdate]) -> None:
+        self.post_message(FilesChanged(updates))
+
+    def on_unmount(self) -> None:
+        self._stop_watching.set()
+
+    @on(FilesChanged)
+    async def _files_changed(self, message: FilesChanged) -> None:
+        live = self.live
+        if live is None:
+            return
+        pane = self.query_one(LiveFilesPane)
+        active = self.query_one("#center", TabbedContent).active
+        changed = {update.file.rel for update in message.updates}
+        for rel in changed:
+            tab_id = self._file_tabs.get(rel)
+            if tab_id is None:
+                continue
+            self.query_one(f"#{tab_id}-tab", FileTab).changed()
+            if tab_id == active:
+                live.seen(rel)
+        pane.show([file for rel in changed if (file := live.get(rel)) is not None])
+        if any(update.file.area is Area.AGENTS for update in message.updates):
+            self.load_roster()
+
+    def _looked_at(self, rel: str) -> None:
+        if self.live is None:
+            return
+        self.live.seen(rel)
+        file = self.live.get(rel)
+        if file is not None:
+            self.query_one(LiveFilesPane).show([file])
+
+    async def open_file(self, rel: str, version: int | None = None) -> FileTab | None:
+        """Show `rel` in its own tab (the one already open, if any)."""
+        live = self.live
+        if live is None:
+            return None
+        tabs = self.query_one("#center", TabbedContent)
+        tab_id = self._file_tabs.get(rel)
+        if tab_id is None:
+            tab_id = f"file-{next(self._numbers)}"
+            tab = FileTab(rel, live, id=f"{tab_id}-tab")
+            await tabs.add_pane(TabPane(_title(PurePosixPath(rel).name, ""), tab, id=tab_id))
+            self._file_tabs[rel] = tab_id
+        tab = self.query_one(f"#{tab_id}-tab", FileTab)
+        tabs.active = tab_id
+        self._looked_at(rel)
+        self.query_one(LiveFilesPane).select(rel)
+        if version is not None:
+            await tab.show_change(version)
+        tab.focus_content()
+        return tab
+
+    @on(LiveFilesPane.Open)
+    async def _open_live_file(self, message: LiveFilesPane.Open) -> None:
+        await self.open_file(message.rel)
+
+    @on(LiveFilesPane.Dismiss)
+    def _dismiss_file(self, message: LiveFilesPane.Dismiss) -> None:
+        if self.live is not None:
+            self.live.dismiss(message.rel)
+            self.query_one(LiveFilesPane).forget(message.rel)
+
+    @on(LiveFilesPane.Restart)
+    def _restart_watcher(self) -> None:
+        if self.live is not None:
+            self.watch_files(self.live)
+
+    @on(ChatView.FilesWritten)
+    def _files_written(self, message: ChatView.FilesWritten) -> None:
+        chat = message.chat
+        live = self.live
+        if live is None or chat.conversation is None:
+            return
+        versions = live.history.record_call(
+            message.event, chat.conversation.session_id, chat.spec.display_name
+        )
+        block = chat.tool_block(message.event.tool_use_id)
+        if block is not None:
+            block.link_versions(versions)
+
+    @on(ToolBlock.OpenVersion)
+    async def _open_version(self, message: ToolBlock.OpenVersion) -> None:
+        await self.open_file(message.version.path, message.version.number)
+
+    @on(FileTab.GoToCall)
+    def _go_to_call(self, message: FileTab.GoToCall) -> None:
+        author = message.version.author
+        for chat in self.chats:
+            block = chat.tool_block(author.tool_use_id)
+            if block is not None:
+                number = (chat.id or "").removeprefix("chat-")
+                self.query_one("#center", TabbedContent).active = f"pane-{number}"
+                block.expanded = True
+                chat.call_after_refresh(block.scroll_visible, top=True)
+                return
+        self.notify(
+            f"That {author.tool} call belongs to run {author.session_id}, which is not open "
+            "here; open it from Earlier runs (ctrl+p).",
+            timeout=6,
+        )
+
     # chats
 
     async def open_chat(self, spec: AgentSpec) -> ChatView:
@@ -154,7 +319,7 @@ class MainScreen(Screen[None]):
         number = next(self._numbers)
         files = RunFiles(self.workbench.options.workspace, id=f"files-{number}")
         chat = ChatView(spec, files, id=f"chat-{number}")
-        await self.query_one("#side", ContentSwitcher).mount(files)
+        await self.query_one("#run-side", ContentSwitcher).mount(files)
         tabs = self.query_one("#center", TabbedContent)
         pane = TabPane(_title(spec.display_name, ""), chat, id=f"pane-{number}")
         await tabs.add_pane(pane)
@@ -172,10 +337,12 @@ class MainScreen(Screen[None]):
     @on(TabbedContent.TabActivated, "#center")
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
         pane = event.pane.id or ""
-        side = self.query_one("#side", ContentSwitcher)
-        side.current = (
-            f"files-{pane.removeprefix('pane-')}" if pane.startswith("pane-") else ("side-note")
-        )
+        if pane.startswith("pane-"):
+            self.query_one(
+                "#run-side", ContentSwitcher
+            ).current = f"files-{pane.removeprefix('pane-')}"
+        elif pane.startswith("file-"):
+            self._looked_at(self.query_one(f"#{pane}-tab", FileTab).rel)
 
     @on(ChatView.StateChanged)
     def _chat_state(self, message: ChatView.StateChanged) -> None:
@@ -226,14 +393,24 @@ class MainScreen(Screen[None]):
         self._label(chat)
 
     @on(RunFiles.Open)
-    def _open_file(self, message: RunFiles.Open) -> None:
-        self.app.push_screen(TextViewer.of_file(message.path))
+    async def _open_run_file(self, message: RunFiles.Open) -> None:
+        rel = self.live.history.relative(message.path) if self.live else None
+        if rel is None:
+            self.app.push_screen(TextViewer.of_file(message.path))
+        else:
+            await self.open_file(rel)
 
     @on(ToolBlock.OpenResult)
     def _open_result(self, message: ToolBlock.OpenResult) -> None:
         self.app.push_screen(TextViewer(message.title, message.content))
 
     def action_close_chat(self) -> None:
+        tabs = self.query_one("#center", TabbedContent)
+        if tabs.active.startswith("file-"):
+            tab = self.query_one(f"#{tabs.active}-tab", FileTab)
+            del self._file_tabs[tab.rel]
+            tabs.remove_pane(tabs.active)
+            return
         chat = self.active_chat
         if chat is None:
             return
@@ -247,7 +424,27 @@ class MainScreen(Screen[None]):
         self.query_one(f"#files-{number}").remove()
 
     def action_toggle_files(self) -> None:
-        self.toggle_class("-side-toggled")
+        """Into the files tree (showing its column if it was hidden), or back out of it.
+
+        On wide terminals the column is shown by default, so leaving it hides it to widen
+        the chat; on narrow ones it stands in for the roster until it is left.
+        """
+        tree = self.query_one(LiveFilesPane).file_tree
+        narrow = self.has_class("-narrow")
+        hidden = self.has_class("-side-toggled") != narrow
+        if hidden or not tree.has_focus:
+            self.set_class(narrow, "-side-toggled")
+            tree.focus()
+            return
+        self.set_class(not narrow, "-side-toggled")
+        self._focus_center()
+
+    def _focus_center(self) -> None:
+        chat = self.active_chat
+        if chat is not None:
+            chat.focus_prompt()
+        else:
+            self.query_one("#roster-list", OptionList).focus()
 
     def action_next_tab(self) -> None:
         self._step_tab(1)

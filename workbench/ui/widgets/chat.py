@@ -20,6 +20,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from workbench.agentfile.roster import Roster
 from workbench.agentfile.spec import AgentSpec
 from workbench.engine.client import MissingCredentials, check_credentials
 from workbench.engine.conversation import Conversation, RunConfig
@@ -49,6 +50,7 @@ from workbench.ui.widgets.permission_prompt import PermissionPrompt
 from workbench.ui.widgets.prompt_box import PromptBox
 from workbench.ui.widgets.run_files import RunFiles
 from workbench.ui.widgets.todo_list import TodoList
+from workbench.ui.widgets.tool_block import ToolBlock
 
 if TYPE_CHECKING:
     from workbench.ui.app import WorkbenchApp
@@ -103,6 +105,14 @@ class ChatView(Vertical):
             super().__init__()
             self.chat = chat
 
+    class FilesWritten(Message):
+        """A tool call changed files: history records them as its work."""
+
+        def __init__(self, chat: ChatView, event: ToolCallFinished) -> None:
+            super().__init__()
+            self.chat = chat
+            self.event = event
+
     def __init__(self, spec: AgentSpec, files: RunFiles, *, id: str) -> None:
         super().__init__(id=id, classes="chat")
         self.spec = spec
@@ -118,6 +128,8 @@ class ChatView(Vertical):
         self._turns = 0
         self._usage = Usage()
         self._cost: float | None = None
+        self._newer: AgentSpec | None = None
+        """The agent's file as changed on disk while a conversation used the old one."""
 
     @property
     def workbench(self) -> WorkbenchApp:
@@ -213,6 +225,8 @@ class ChatView(Vertical):
                 self._todo_inputs[event.tool_use_id] = event.input.get("todos")
         elif isinstance(event, ToolCallFinished):
             self.files.finished(event)
+            if event.changes:
+                self.post_message(self.FilesWritten(self, event))
             todos = self._todo_inputs.pop(event.tool_use_id, None)
             if todos is not None and not event.is_error:
                 self.query_one(TodoList).show(todos)
@@ -307,11 +321,34 @@ class ChatView(Vertical):
         if self.conversation is not None:
             self.conversation.close()
         self.conversation = None
+        if self._newer is not None:
+            self.spec, self._newer = self._newer, None
         self._usage, self._cost = Usage(), None
         self._log.add_line(why, "bold")
         self.files.clear()
         self._show_header()
         self._show_status()
+
+    def tool_block(self, tool_use_id: str) -> ToolBlock | None:
+        return self._log.tool(tool_use_id)
+
+    def roster_reloaded(self, roster: Roster) -> None:
+        """Take the agent's file as it is now, unless a conversation already runs on it."""
+        fresh = next((s for s in roster.specs if s.path == self.spec.path), None)
+        if fresh is None or fresh.content_hash == self.spec.content_hash:
+            return
+        if self.conversation is None:
+            self.spec = fresh
+            self._show_header()
+            return
+        if self._newer is None or fresh.content_hash != self._newer.content_hash:
+            self._newer = fresh
+            self._log.add_line(
+                f"{printable(self.spec.display_name)}'s file changed on disk. This "
+                "conversation keeps the prompt it started with; /clear starts one with the "
+                "new prompt.",
+                "yellow",
+            )
 
     def change_agent(self, spec: AgentSpec) -> None:
         self.spec = spec

@@ -26,6 +26,7 @@ from workbench.engine.calls import describe
 from workbench.engine.events import ToolCallFinished, ToolCallStarted
 from workbench.safe_text import printable
 from workbench.ui.diff_text import change_counts, diff_text
+from workbench.watch.history import Version
 
 if TYPE_CHECKING:
     from workbench.ui.widgets.chat_log import ChatLog
@@ -48,6 +49,13 @@ class ToolBlock(Vertical):
             self.title = title
             self.content = content
 
+    class OpenVersion(Message):
+        """The person asked to see the file version this call wrote."""
+
+        def __init__(self, version: Version) -> None:
+            super().__init__()
+            self.version = version
+
     def __init__(
         self, event: ToolCallStarted, workspace: Path, *, nested: ChatLog | None = None
     ) -> None:
@@ -63,9 +71,12 @@ class ToolBlock(Vertical):
         # Made here rather than in compose: events can update a block before it is mounted.
         self._summary_line = Static(self._summary(), classes="tool-summary", markup=False)
         self._result_view = Static("", classes="tool-result", markup=False)
+        self._versions_line = Static("", classes="tool-versions", markup=False)
+        self._versions: list[Version] = []
 
     def compose(self) -> ComposeResult:
         yield self._summary_line
+        yield self._versions_line
         with Vertical(classes="tool-details"):
             yield Static(_input_text(self.call.input), classes="tool-input", markup=False)
             yield self._result_view
@@ -73,6 +84,7 @@ class ToolBlock(Vertical):
             yield self.nested
 
     def on_mount(self) -> None:
+        self._versions_line.display = bool(self._versions)
         if self.finished is None:
             self._timer = self.set_interval(0.1, self._spin)
 
@@ -81,6 +93,16 @@ class ToolBlock(Vertical):
         self._waiting = False
         self._note = text
         self._refresh_summary()
+
+    def link_versions(self, versions: list[Version]) -> None:
+        """Name the file versions this call produced; a click opens what it changed."""
+        self._versions = versions
+        text = Text("  ")
+        for version in versions:
+            text.append(f"↗ v{version.number} of {printable(version.path)}", style="underline")
+            text.append("  ")
+        self._versions_line.update(text)
+        self._versions_line.display = bool(versions)
 
     def wait_for_answer(self) -> None:
         """Nothing runs while a person decides: a question mark instead of a spinner."""
@@ -180,6 +202,11 @@ class ToolBlock(Vertical):
     @on(Click, ".tool-summary")
     def _toggle(self) -> None:
         self.expanded = not self.expanded
+
+    @on(Click, ".tool-versions")
+    def _open_version(self) -> None:
+        if self._versions:
+            self.post_message(self.OpenVersion(self._versions[-1]))
 
     @on(Click, ".tool-result")
     def _open(self) -> None:
