@@ -9,10 +9,12 @@ from benchmarks import (
     chat_stream,
     engine_stream,
     first_frame,
+    open_markdown,
     roster_load,
     tool_glob,
     tool_grep,
     tool_read,
+    watch_files,
 )
 from benchmarks.runner import Status, print_table, run_all, write_json
 
@@ -26,6 +28,8 @@ BENCHMARKS = {
         tool_grep.BENCHMARK,
         tool_glob.BENCHMARK,
         chat_stream.BENCHMARK,
+        open_markdown.BENCHMARK,
+        watch_files.BENCHMARK,
     )
 }
 
