@@ -10,9 +10,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
+from workbench.agentfile import fixes
 from workbench.agentfile.discover import Source, sources
-from workbench.agentfile.report import agent_json, lint_lines, lint_summary
+from workbench.agentfile.report import agent_json, fix_line, lint_lines, lint_summary
 from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.agentfile.spec import PERMISSION_MODES, AgentSpec, Origin, Severity
 from workbench.agentfile.tool_names import split_tool_list
@@ -123,19 +125,38 @@ def _lint(args: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="workbench lint",
         description="Check agent files. With no PATH, checks the workspace's .claude/agents. "
-        "Duplicate names are judged against the workspace's and the bundled agents (and "
-        "your own with --user). Exit status: 0 clean, 1 errors (or warnings with --strict), "
-        "2 usage error.",
+        "Duplicate names and agent references are judged against the workspace's and the "
+        "bundled agents (and your own with --user). Exit status: 0 clean, 1 errors (or "
+        "warnings with --strict, or a file --fix could not write), 2 usage error.",
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     _add_roster_options(parser, agents_option=False)
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="repair what is safe to repair (mojibake, an unquoted one-line description), "
+        "then lint the result",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="with --fix: show the repairs, write nothing"
+    )
     options = parser.parse_args(args)
+    if options.dry_run and not options.fix:
+        raise UsageError("lint: --dry-run only goes with --fix")
     workspace = _folder(options.workspace)
     targets = [_existing(path) for path in options.paths]
-    roster = _roster(workspace, targets, user=options.user)
     origin = Origin.EXPLICIT if targets else Origin.PROJECT
+    roster = _roster(workspace, targets, user=options.user)
     linted = [spec for spec in roster.specs if spec.origin is origin]
+    written = True
+    if options.fix:
+        # In JSON mode stdout holds only the report, so the repairs go to stderr.
+        shown = sys.stderr if options.format == "json" else sys.stdout
+        written, changed = _fix(linted, dry_run=options.dry_run, out=shown)
+        if changed and not options.dry_run:
+            roster = _roster(workspace, targets, user=options.user)
+            linted = [spec for spec in roster.specs if spec.origin is origin]
     if options.format == "json":
         print(json_text([{"path": str(s.path), **_diagnostics(s)} for s in linted]))
     else:
@@ -143,7 +164,33 @@ def _lint(args: list[str]) -> int:
             print(line)
         print(lint_summary(linted), file=sys.stderr)
     failing = {Severity.ERROR, Severity.WARNING} if options.strict else {Severity.ERROR}
-    return 1 if any(d.severity in failing for s in linted for d in s.diagnostics) else 0
+    found = any(d.severity in failing for s in linted for d in s.diagnostics)
+    return 1 if found or not written else 0
+
+
+def _fix(specs: list[AgentSpec], *, dry_run: bool, out: TextIO) -> tuple[bool, bool]:
+    """Repair each file that has a fixable finding; (every repair written, any file changed).
+
+    A repair is printed only once it is on disk (or, with `dry_run`, as what would be done),
+    so the output never claims a change that a refusal stopped.
+    """
+    written, changed = True, False
+    for spec in specs:
+        if not any(d.code in fixes.FIXABLE for d in spec.diagnostics):
+            continue
+        try:
+            repair = fixes.plan(spec.path, spec.path.read_bytes())
+            if repair.changes and not dry_run:
+                fixes.write(repair)
+        except (OSError, fixes.FixRefused) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            print(f"workbench lint: {spec.path}: not fixed: {reason}", file=sys.stderr)
+            written = False
+            continue
+        for change in repair.changes:
+            print(fix_line(spec.path, change, dry_run=dry_run), file=out)
+        changed = changed or bool(repair.changes)
+    return written, changed
 
 
 def _run(args: list[str]) -> int:
