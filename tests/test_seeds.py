@@ -82,10 +82,15 @@ def test_lint_reports_exactly_the_seeds_real_problems(
         for key, diagnostics in report.items()
     }
     assert found == {
-        "000": [("mojibake", 30)],
-        "001": [("yaml-invalid", 3)],
-        "002": [],
-        "003": [("duplicate-name", 2)],
+        "000": [("missing-path-reference", 16), ("mojibake", 30)],
+        "001": [("missing-path-reference", 88), ("yaml-invalid", 3)],
+        "002": [("missing-path-reference", 69)],
+        "003": [
+            ("duplicate-name", 2),
+            ("missing-path-reference", 11),
+            ("unknown-agent-reference", 115),
+            ("unknown-agent-reference", 115),
+        ],
         "004": [("duplicate-name", 2), ("mojibake", 155), ("yaml-invalid", 3)],
     }
     [fix_000] = [d["fix"] for d in report["000"] if d["code"] == "mojibake"]
@@ -104,4 +109,31 @@ def test_lint_text_output_is_compiler_style(
     main(["lint", "--workspace", str(tmp_path), str(seeds[0])])
     out = capsys.readouterr()
     assert f"{seeds[0]}:30: warning mojibake " in out.out
-    assert "1 file checked: 0 errors, 1 warnings, 1 notes" in out.err
+    assert "1 file checked: 0 errors, 1 warnings, 2 notes" in out.err
+
+
+def test_prose_checks_name_what_the_workspace_lacks_and_stop_once_it_has_it(
+    capsys: pytest.CaptureFixture[str], seeds: list[Path], tmp_path: Path
+) -> None:
+    args = ["lint", "--workspace", str(tmp_path), str(seeds[0]), str(seeds[3])]
+    main(args)
+    out = capsys.readouterr().out
+    assert (
+        f"{seeds[0]}:16: info missing-path-reference the prompt tells the agent to read "
+        "'/docs/tasks/context.md', which is not in the workspace" in out
+    )
+    # Line 25 adds to the same file and line 24 saves a plan: writing, never reported.
+    assert f"{seeds[0]}:25:" not in out and f"{seeds[0]}:24:" not in out
+    assert f"{seeds[3]}:115: warning unknown-agent-reference" in out
+    assert "'senior-architect'" in out and "'security-auditor'" in out
+
+    (tmp_path / "docs" / "tasks").mkdir(parents=True)
+    (tmp_path / "docs" / "tasks" / "context.md").write_text("# context\n")
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    for name in ("senior-architect", "security-auditor"):
+        (agents / f"{name}.md").write_text(f"---\nname: {name}\ndescription: d\n---\nx\n")
+    main(args)
+    out = capsys.readouterr().out
+    assert "context.md" not in out
+    assert "unknown-agent-reference" not in out

@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.agentfile import lint
+from workbench.agentfile import lint, prose
 from workbench.agentfile.discover import Source, agent_files
 from workbench.agentfile.parse import MAX_BYTES, parse_agent, unreadable_spec
 from workbench.agentfile.spec import AgentSpec, Diagnostic, Origin, Severity
@@ -54,11 +54,16 @@ class Roster:
         return tuple(spec for spec in self.specs if spec.path.resolve() in wanted)
 
 
-def load_roster(sources: Sequence[Source], models: ModelTable | None = None) -> Roster:
+def load_roster(
+    sources: Sequence[Source], models: ModelTable | None = None, workspace: Path | None = None
+) -> Roster:
     """Load every source; a file reachable from several sources counts once, at its best.
 
-    The cyclic garbage collector is paused meanwhile: a large roster allocates many
-    long-lived objects and no cycles, and each collection would rescan all of them.
+    Prompts are checked against the whole roster (the agents they name) and `workspace`
+    (the files they tell the agent to read); without `workspace`, the one whose
+    `.claude/agents` is a project source. The cyclic garbage collector is paused
+    meanwhile: a large roster allocates many long-lived objects and no cycles, and each
+    collection would rescan all of them.
     """
     specs: list[AgentSpec] = []
     seen: set[tuple[int, int]] = set()
@@ -70,21 +75,23 @@ def load_roster(sources: Sequence[Source], models: ModelTable | None = None) -> 
                 spec = _load(path, source.origin, named, seen)
                 if spec is not None:
                     specs.append(lint.check(spec, models))
-        return Roster(_mark_duplicates(specs))
+        root = workspace or _workspace_of(sources)
+        files = prose.WorkspaceFiles(root) if root is not None else None
+        return Roster(_check_prose(_mark_duplicates(specs), files))
     finally:
         if collecting:
             gc.enable()
 
 
 def load_in_background(
-    sources: Sequence[Source], models: ModelTable | None = None
+    sources: Sequence[Source], models: ModelTable | None = None, workspace: Path | None = None
 ) -> Future[Roster]:
     """Start loading on a daemon thread, so the caller can build its screen meanwhile."""
     future: Future[Roster] = Future()
 
     def load() -> None:
         try:
-            future.set_result(load_roster(sources, models))
+            future.set_result(load_roster(sources, models, workspace))
         except BaseException as error:
             future.set_exception(error)
 
@@ -152,3 +159,22 @@ def _mark_duplicates(specs: list[AgentSpec]) -> tuple[AgentSpec, ...]:
         )
         marked.append(spec.with_diagnostics((diagnostic,), active=False))
     return tuple(marked)
+
+
+def _workspace_of(sources: Sequence[Source]) -> Path | None:
+    """The workspace a project source belongs to (`<workspace>/.claude/agents`)."""
+    for source in sources:
+        if source.origin is Origin.PROJECT and source.path.parent.name == ".claude":
+            return source.path.parent.parent
+    return None
+
+
+def _check_prose(
+    specs: tuple[AgentSpec, ...], files: prose.WorkspaceFiles | None
+) -> tuple[AgentSpec, ...]:
+    names = frozenset(name_key(spec.name) for spec in specs if spec.is_agent and spec.name)
+    checked = []
+    for spec in specs:
+        found = prose.check(spec, names, files)
+        checked.append(spec.with_diagnostics(found, active=spec.active) if found else spec)
+    return tuple(checked)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
+from workbench.agentfile.prose import path_mentions
 from workbench.engine.path_patterns import glob_regex
 
 
@@ -170,17 +171,13 @@ def _ignored(rel: str) -> bool:
 def referenced_paths(bodies: Iterable[str], workspace: Path) -> list[str]:
     """Existing workspace paths that prompts name, as globs ready for `WatchSet.build`.
 
-    Prompts write workspace paths as if the workspace were the filesystem root
-    (`/docs/tasks/context.md`), or relative, often with a trailing glob
-    (`standards/global/*`); only those that exist now are returned.
+    Only those that exist now are returned; a folder stands for everything inside it.
     """
     found: dict[str, None] = {}
     root = workspace.resolve()
     for body in bodies:
-        for candidate in _PATH_IN_PROSE.findall(body):
-            rel = re.sub(r"/?\*[*/]*$", "", candidate.rstrip(".,;:")).strip("/")
-            if not rel or "*" in rel or ".." in rel.split("/"):
-                continue
+        for mention in path_mentions(body):
+            rel = mention.rel
             target = root / rel
             try:
                 exists = target.is_dir() or target.is_file()
@@ -190,11 +187,3 @@ def referenced_paths(bodies: Iterable[str], workspace: Path) -> list[str]:
             if exists and inside:
                 found[f"{rel}/**" if target.is_dir() else rel] = None
     return list(found)
-
-
-_PATH_IN_PROSE = re.compile(
-    r"(?<![\w@:/.-])/?(?:[\w.-]+/)+[\w.*-]*|(?<![\w@:/.-])/[\w.-]+|(?<![\w/])[\w-]+\.md\b"
-)
-"""Slash-separated words (`/docs/tasks/context.md`, `.claude/tasks/`, `standards/*`),
-root-relative names (`/standards`) and bare Markdown file names (`CLAUDE.md`); URLs and
-`@scoped/names` are left alone."""

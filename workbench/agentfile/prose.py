@@ -1,0 +1,299 @@
+"""Checks that read the prompt itself: the agents and workspace files it names.
+
+These prompts coordinate through each other and through files (`ask @security-auditor`,
+`read /docs/tasks/context.md`), and a name that does not resolve fails silently at run
+time. They need the whole roster and the workspace, so they run after every file is
+parsed. The same path finder tells the file watcher which files prompts name.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.agentfile.spec import AgentSpec, Diagnostic, Severity
+
+BUILT_IN_AGENTS = frozenset(
+    {
+        "explore",
+        "plan",
+        "general-purpose",
+        "claude",
+        "statusline-setup",
+        "claude-code-guide",
+        "output-style-setup",
+    }
+)
+"""Claude Code's own agent types (as `name_key` gives them): always there to be named."""
+
+
+@dataclass(frozen=True)
+class PathMention:
+    """A workspace path as a prompt writes it, and where."""
+
+    offset: int
+    """Where the mention starts in the text searched."""
+    written: str
+    rel: str
+    """Relative to the workspace root, without a leading `/` or a trailing glob."""
+
+
+_PATH_IN_PROSE = re.compile(
+    r"(?<![\w@:/.-])/?(?:[\w.-]+/)+[\w.*-]*|(?<![\w@:/.-])/[\w.-]+|(?<![\w/])[\w-]+\.md\b"
+)
+"""Slash-separated words (`/docs/tasks/context.md`, `.claude/tasks/`, `standards/*`),
+root-relative names (`/standards`) and bare Markdown file names (`CLAUDE.md`); URLs and
+`@scoped/names` are left alone."""
+
+_TRAILING_GLOB = re.compile(r"/?\*[*/]*$")
+
+
+def path_mentions(text: str) -> Iterator[PathMention]:
+    """Every workspace path `text` names, as written there.
+
+    Prompts write workspace paths as if the workspace were the filesystem root
+    (`/docs/tasks/context.md`), or relative, often with a trailing glob
+    (`standards/global/*`), which stands for its folder.
+    """
+    for match in _PATH_IN_PROSE.finditer(text):
+        written = match.group()
+        rel = _TRAILING_GLOB.sub("", written.rstrip(".,;:")).strip("/")
+        if rel and "*" not in rel and ".." not in rel.split("/"):
+            yield PathMention(match.start(), written, rel)
+
+
+class WorkspaceFiles:
+    """Whether workspace paths exist, each asked of the filesystem once per roster load."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._known: dict[str, bool] = {}
+
+    def exists(self, rel: str) -> bool:
+        found = self._known.get(rel)
+        if found is None:
+            try:
+                found = (self.root / rel).exists()
+            except OSError:
+                found = False
+            self._known[rel] = found
+        return found
+
+
+def check(
+    spec: AgentSpec, agents: frozenset[str], files: WorkspaceFiles | None
+) -> tuple[Diagnostic, ...]:
+    """Findings about the names in `spec`'s prompt.
+
+    `agents` holds every roster name as `name_key` gives it; `files` is None when there
+    is no workspace to look in.
+    """
+    body = spec.body
+    if not spec.is_agent or not body:
+        return ()
+    prompt = _Prompt(body, spec.body_line)
+    found = [*_agent_references(prompt, agents)]
+    if files is not None:
+        found.extend(_path_references(prompt, files))
+    return tuple(found)
+
+
+class _Prompt:
+    """A body with what the checks ask of it worked out once: fenced blocks, line numbers."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text = text
+        self.first_line = first_line
+        self.fences = (
+            [(m.start(), m.end()) for m in _FENCE.finditer(text)]
+            if "``" in text or "~~~" in text
+            else []
+        )
+        self._line_starts: list[int] | None = None
+
+    def fenced(self, offset: int) -> bool:
+        return any(start <= offset < end for start, end in self.fences)
+
+    def line(self, offset: int) -> int:
+        """The file line of `offset`."""
+        if self._line_starts is None:
+            self._line_starts = [m.end() for m in re.finditer("\n", self.text)]
+        return self.first_line + bisect.bisect_right(self._line_starts, offset)
+
+    def line_text(self, offset: int) -> tuple[int, str]:
+        """The start of the line holding `offset`, and that line."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return start, self.text[start : end if end != -1 else len(self.text)]
+
+
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+_KEBAB = r"[a-z0-9]+(?:-[a-z0-9]+)+"
+_AT_NAME = re.compile(rf"(?<![\w@./:+\-])@({_KEBAB})(?![\w/@-]|[.:]\w)")
+"""`@name` with at least one hyphen, not part of an email, a URL, a scoped package
+(`@types/node`) or a dotted name (`@pytest.fixture`)."""
+_PHRASE = re.compile(
+    rf"\b(?:use|invoke|call|delegate to|hand off to|launch|spawn) (?:the )?[`'\"]?"
+    rf"({_KEBAB})[`'\"]? (?:sub-?)?agent\b"
+    rf"|\bask (?:the )?[`'\"]?({_KEBAB})[`'\"]?(?= (?:sub-?)?agent\b| to\b| for\b| about\b"
+    r"| before\b| whether\b| if\b| when\b|[.,;:!?)]|$)",
+    re.I | re.M,
+)
+"""`use the X agent`, `ask X` and the like, where X is kebab-case."""
+_NOT_AGENTS = frozenset({"ts-ignore", "ts-expect-error", "ts-nocheck", "ts-check"})
+"""Compiler directives that look like mentions."""
+_PACKAGE_WORD = re.compile(r"`?\s+(?:package|packages|scope|module|modules)\b")
+"""`@scope packages`: an npm scope named on its own, not an agent."""
+_CODE_SPAN = re.compile(r"(`+)([^`\n]+?)\1")
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.I)
+
+
+def _agent_references(prompt: _Prompt, agents: frozenset[str]) -> Iterator[Diagnostic]:
+    text = prompt.text
+    hits: list[tuple[int, str]] = []
+    if "@" in text:
+        spans = _code_spans(text)
+        urls = [(m.start(), m.end()) for m in _URL.finditer(text)] if "://" in text else []
+        for match in _AT_NAME.finditer(text):
+            at = match.start()
+            if prompt.fenced(at) or any(start <= at < end for start, end in urls):
+                continue
+            span = next(((s, e, body) for s, e, body in spans if s <= at < e), None)
+            if span is not None and span[2] != match.group():
+                continue
+            if match.group(1) in _NOT_AGENTS or _PACKAGE_WORD.match(text, match.end()):
+                continue
+            hits.append((at, match.group(1)))
+    for match in _PHRASE.finditer(text):
+        if not prompt.fenced(match.start()):
+            hits.append((match.start(), (match.group(1) or match.group(2)).lower()))
+    reported: set[tuple[int, str]] = set()
+    for offset, name in sorted(hits):
+        if _known(name, agents):
+            continue
+        line = prompt.line(offset)
+        if (line, name) in reported:
+            continue
+        reported.add((line, name))
+        yield Diagnostic(
+            "unknown-agent-reference",
+            Severity.WARNING,
+            line,
+            f"the prompt names an agent {name!r} that is not in the roster; "
+            "a hand-off to it would fail",
+        )
+
+
+def _known(name: str, agents: frozenset[str]) -> bool:
+    """Claude Code's `@agent-<name>` mention form names `<name>`."""
+    if name in agents or name in BUILT_IN_AGENTS:
+        return True
+    bare = name.removeprefix("agent-")
+    return bare != name and (bare in agents or bare in BUILT_IN_AGENTS)
+
+
+def _code_spans(text: str) -> list[tuple[int, int, str]]:
+    if "`" not in text:
+        return []
+    return [(m.start(), m.end(), m.group(2).strip()) for m in _CODE_SPAN.finditer(text)]
+
+
+def _forms(*verbs: str) -> frozenset[str]:
+    """Each verb with its -s, -es, -ed, -d and -ing forms (a few are not words; harmless)."""
+    forms = set()
+    for verb in verbs:
+        stem = verb[:-1] if verb.endswith("e") else verb
+        forms.update({verb, f"{verb}s", f"{verb}es", f"{verb}ed", f"{verb}d", f"{stem}ing"})
+    return frozenset(forms)
+
+
+_READ_VERBS = _forms(
+    "read", "review", "check", "load", "consult", "open", "study", "inspect", "examine",
+    "parse", "scan", "refer", "follow",
+)  # fmt: skip
+_WRITE_VERBS = _forms(
+    "write", "wrote", "written", "save", "create", "update", "add", "append", "generate",
+    "produce", "store", "output", "put", "record", "log", "place", "edit", "modify",
+    "document", "overwrite", "delete", "remove", "move", "rename", "copy", "maintain",
+    "keep", "mirror", "export", "commit",
+)  # fmt: skip
+_WORD = re.compile(r"[A-Za-z]+")
+_CLAUSE_END = re.compile(r"[.!?;](?:\s|$)")
+_PLACEHOLDER = re.compile(
+    r"(?:[A-Z][a-z]+)+(?:Name|Id|ID|Type)\b|\b(?:your|my|some)[-_]|XXX|xxx|YYYY|NNN|"
+    r"\bpath/to\b|\bfoo\b|\bexample\b"
+)
+_PLACEHOLDER_EDGES = frozenset("<>{}[]$%")
+_SYSTEM_ROOTS = frozenset(
+    {"etc", "usr", "tmp", "dev", "proc", "var", "bin", "opt", "home", "mnt", "Users", "Volumes"}
+)
+"""Root folders of the machine, not of a workspace, even when a prompt writes `/tmp`."""
+
+
+def _path_references(prompt: _Prompt, files: WorkspaceFiles) -> Iterator[Diagnostic]:
+    text = prompt.text
+    for mention in path_mentions(text):
+        at = mention.offset
+        end = at + len(mention.written)
+        before = text[at - 1] if at else ""
+        after = text[end] if end < len(text) else ""
+        if (
+            before in _PLACEHOLDER_EDGES
+            or after in _PLACEHOLDER_EDGES
+            or _PLACEHOLDER.search(mention.written)
+            or mention.rel.split("/")[0] in _SYSTEM_ROOTS
+            or prompt.fenced(at)
+            or not _looks_like_path(prompt, mention)
+            or not _told_to_read(prompt, at)
+            or files.exists(mention.rel)
+        ):
+            continue
+        yield Diagnostic(
+            "missing-path-reference",
+            Severity.INFO,
+            prompt.line(at),
+            f"the prompt tells the agent to read {mention.written.rstrip('.,;:')!r}, "
+            "which is not in the workspace",
+        )
+
+
+_FILE_NAME = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}$")
+_HOST = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/")
+"""`docs.example.com/guide`: a web address written without its scheme."""
+
+
+def _looks_like_path(prompt: _Prompt, mention: PathMention) -> bool:
+    """Whether a slash-separated word is a path rather than `CI/CD` or `TCP/UDP`.
+
+    A path has a file extension, a leading `/` or `.`, or a trailing `/`, or is written as
+    code; prose alternatives have none of these.
+    """
+    written = mention.written.rstrip(".,;:")
+    if _HOST.match(written):
+        return False
+    if written.startswith(("/", ".")) or written.endswith("/") or _FILE_NAME.search(written):
+        return True
+    at = mention.offset
+    return prompt.text[at - 1 : at] == "`"
+
+
+def _told_to_read(prompt: _Prompt, offset: int) -> bool:
+    """Whether the last verb of the clause before `offset` is one of reading.
+
+    "Read X and update Y" reads X and writes Y; "save to X" never counts.
+    """
+    start, line = prompt.line_text(offset)
+    clause = line[: offset - start]
+    ends = list(_CLAUSE_END.finditer(clause))
+    if ends:
+        clause = clause[ends[-1].end() :]
+    for word in reversed(_WORD.findall(clause)):
+        lowered = word.lower()
+        if lowered in _READ_VERBS:
+            return True
+        if lowered in _WRITE_VERBS:
+            return False
+    return False
