@@ -223,7 +223,7 @@ _WRITE_VERBS = _forms(
 _WORD = re.compile(r"[A-Za-z]+")
 _CLAUSE_END = re.compile(r"[.!?;](?:\s|$)")
 _PLACEHOLDER = re.compile(
-    r"(?:[A-Z][a-z]+)+(?:Name|Id|ID|Type)\b|\b(?:your|my|some)[-_]|XXX|xxx|YYYY|NNN|"
+    r"(?:[A-Z][a-z]+)+(?:Name|Id|ID|Type)(?![a-z])|\b(?:your|my|some)[-_]|XXX|xxx|YYYY|NNN|"
     r"\bpath/to\b|\bfoo\b|\bexample\b"
 )
 _PLACEHOLDER_EDGES = frozenset("<>{}[]$%")
