@@ -1,4 +1,4 @@
-"""Run the workbench or its tests from a fresh checkout: `python3 dev.py open|test [args...]`.
+"""Run the workbench or its tests from a fresh checkout: `python3 dev.py open|test|screenshot`.
 
 Creates `.venv/` on first use and installs the project with the exact versions pinned in
 `constraints.txt`, so snapshots and behaviour do not drift between machines. Reinstalls
@@ -21,17 +21,20 @@ STAMP = VENV / "installed.sha256"
 SAMPLE = ROOT / "examples" / "sample-workspace"
 USAGE = """usage:
   python3 dev.py open [workbench args...]   open the workbench on the sample workspace
-  python3 dev.py test [pytest args...]      run the whole test suite"""
+  python3 dev.py test [pytest args...]      run the whole test suite
+  python3 dev.py screenshot                 regenerate docs/screenshot.svg for the README"""
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("open", "test"):
+    if not argv or argv[0] not in ("open", "test", "screenshot"):
         print(USAGE, file=sys.stderr)
         return 2
     ensure_environment()
     command, rest = argv[0], argv[1:]
     if command == "open":
         return run([str(BIN / "workbench"), str(SAMPLE), *rest])
+    if command == "screenshot":
+        return run([str(BIN / "python"), str(ROOT / "docs" / "screenshot.py")])
     return run([str(BIN / "python"), "-m", "pytest", *rest])
 
 

@@ -71,7 +71,11 @@ def _open(args: list[str]) -> int:
         help=f"one of {', '.join(PERMISSION_MODES)}",
     )
     parser.add_argument("--model", metavar="MODEL", help="use this model for every agent")
-    parser.add_argument("--theme", metavar="NAME", help="Textual theme for this run")
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="theme for this run only (see the README for the bundled ones)",
+    )
     parser.add_argument(
         "--open",
         metavar="PATH",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 
 from tests.support.pilot import make_app, roster_shown
@@ -28,6 +29,13 @@ SIZE = (160, 48)
 
 def test_main_screen(snap_compare, workspace: Path) -> None:
     assert snap_compare(make_app(workspace), terminal_size=SIZE, run_before=roster_shown)
+
+
+@pytest.mark.parametrize("theme", ["workbench-light", "workbench-high-contrast"])
+def test_main_screen_in_theme(snap_compare, workspace: Path, theme: str) -> None:
+    """The default, workbench-dark, is `test_main_screen`."""
+    app = make_app(workspace, theme=theme)
+    assert snap_compare(app, terminal_size=SIZE, run_before=roster_shown)
 
 
 def test_card_with_examples(snap_compare, workspace: Path) -> None:

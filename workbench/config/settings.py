@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from workbench.atomic import replace_file
 from workbench.config import paths
 from workbench.config.models import ModelTable, builtin_models
 from workbench.watch.areas import BadPattern, clean_pattern
@@ -125,6 +126,36 @@ def _flag(table: dict[str, Any], key: str, current: bool, where: str, problems: 
         return value
     problems.append(f"{where} `{key}` must be true or false")
     return current
+
+
+class SaveFailed(Exception):
+    """The setting could not be written; the message names the file and why."""
+
+
+def save_theme(name: str) -> None:
+    """Remember `name` as the theme in the user config; the rest of the file (comments,
+    order, other settings) stays as the person wrote it."""
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    path = paths.user_config_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+        mode: int | None = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        text, mode = "", None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SaveFailed(f"{path} cannot be read: {error}") from None
+    try:
+        document = tomlkit.parse(text)
+    except ParseError as error:
+        raise SaveFailed(f"{path} is not valid TOML ({error}); it was left as it is") from None
+    document["theme"] = name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, tomlkit.dumps(document).encode("utf-8"), mode)
+    except OSError as error:
+        raise SaveFailed(f"{path} cannot be written: {error.strerror or error}") from None
 
 
 def _with_problem(settings: Settings, problem: str) -> Settings:

@@ -10,14 +10,16 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from workbench.agentfile.discover import Source
 from workbench.agentfile.roster import Roster
 from workbench.config.models import ModelTable
-from workbench.config.settings import Settings
+from workbench.config.settings import SaveFailed, Settings, save_theme
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.screens.main import MainScreen
+from workbench.ui.themes import DEFAULT_THEME, ThemeLibrary, ThemeProblem, theme_folders
 from workbench.ui.widgets.chat import ChatView
 
 
@@ -43,6 +45,8 @@ class WorkbenchApp(App[int]):
     ]
     LONG_RUN_S = 10.0
     """Runs longer than this announce their end when the terminal is not in focus."""
+    THEME_CHECK_S = 1.0
+    """How often theme files are looked at for changes."""
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -60,20 +64,59 @@ class WorkbenchApp(App[int]):
         self.first_roster = first_roster
         """A load started before the interface was built; usually done by the first frame."""
         self.roster: Roster | None = None
+        self.theme_library = ThemeLibrary(theme_folders())
+        themes, self._theme_problems = self.theme_library.load()
+        for theme in themes:
+            self.register_theme(theme)
+        self._remembered_theme = ""
 
     def on_mount(self) -> None:
         self.sub_title = self.options.workspace.name
         for problem in self.settings.problems:
             self.notify(problem, title="Configuration", severity="warning", timeout=10)
-        if self.options.theme:
-            if self.options.theme in self.available_themes:
-                self.theme = self.options.theme
-            else:
-                self.notify(
-                    f"No theme named {self.options.theme!r}; "
-                    f"available: {', '.join(sorted(self.available_themes))}",
-                    severity="warning",
-                )
+        for theme_problem in self._theme_problems:
+            self._theme_problem(theme_problem)
+        wanted = self.options.theme or DEFAULT_THEME
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.theme = DEFAULT_THEME
+            self.notify(
+                f"No theme named {wanted!r}, so {DEFAULT_THEME} is used; "
+                f"available: {', '.join(sorted(self.available_themes))}",
+                severity="warning",
+            )
+        self._remembered_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.set_interval(self.THEME_CHECK_S, self._reload_themes)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme chosen while the app runs is the one it starts with next time."""
+        if theme.name == self._remembered_theme:
+            return
+        self._remembered_theme = theme.name
+        try:
+            save_theme(theme.name)
+        except SaveFailed as error:
+            self.notify(f"The theme is not remembered: {error}", severity="warning")
+
+    def _reload_themes(self) -> None:
+        themes, problems = self.theme_library.changed()
+        for problem in problems:
+            self._theme_problem(problem)
+        for theme in themes:
+            self.register_theme(theme)
+            if theme.name == self.theme:
+                # Same name, new colors: run the theme's watcher again to apply them.
+                self.mutate_reactive(App.theme)
+
+    def _theme_problem(self, problem: ThemeProblem) -> None:
+        self.notify(
+            f"{problem}. The file is ignored until it is fixed.",
+            title="Theme file",
+            severity="warning",
+            timeout=10,
+        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -9,13 +9,12 @@ never sees half a file and a failed write leaves the old one in place.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import secrets
 import stat
 from pathlib import Path
 from typing import Any, ClassVar
 
+from workbench.atomic import replace_file
 from workbench.engine.tools.base import (
     FileChange,
     Tool,
@@ -98,19 +97,9 @@ def write_atomic(path: Path, text: str, mode: int | None) -> int:
         raise ToolError(f"Cannot create {path}: a part of its folder path is a file.") from None
     except OSError as error:
         raise ToolError(f"Cannot create the folder for {path}: {error.strerror}.") from None
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(descriptor, "wb") as handle:
-            if mode is not None:
-                os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        replace_file(path, data, mode)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
         raise ToolError(f"Cannot write {path}: {error.strerror}.") from None
     return os.stat(path).st_mtime_ns
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.theme import Theme
 from textual.widgets import Static, TabbedContent, TabPane, TextArea
 
 from workbench.agentfile import tool_names
@@ -36,6 +37,14 @@ class AgentCard(Vertical):
     def __init__(self, workspace: Path, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._workspace = workspace
+        self._shown: tuple[AgentSpec, Roster, ModelTable, str | None] | None = None
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: Theme) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="card-tabs"):
@@ -62,9 +71,11 @@ class AgentCard(Vertical):
     def show(
         self, spec: AgentSpec, roster: Roster, models: ModelTable, model_override: str | None
     ) -> None:
-        self.query_one("#card-title", Static).update(_title(spec, roster, self._workspace))
+        self._shown = (spec, roster, models, model_override)
+        theme = self.app.current_theme
+        self.query_one("#card-title", Static).update(_title(spec, roster, self._workspace, theme))
         self.query_one("#card-meta", Static).update(
-            _meta(spec, models, model_override, self._workspace)
+            _meta(spec, models, model_override, self._workspace, theme)
         )
         self.query_one("#card-summary", Static).update(_section("Description", spec.summary))
         examples = self.query_one("#card-examples", Static)
@@ -87,10 +98,11 @@ def short_path(path: Path, workspace: Path) -> str:
     return str(path)
 
 
-def _title(spec: AgentSpec, roster: Roster, workspace: Path) -> Text:
+def _title(spec: AgentSpec, roster: Roster, workspace: Path, theme: Theme) -> Text:
     title = Text()
     title.append(
-        printable(spec.display_name), style=Style(bold=True, color=agent_color(spec.color))
+        printable(spec.display_name),
+        style=Style(bold=True, color=agent_color(spec.color, theme)),
     )
     title.append(f"  {spec.origin.value}", style="dim")
     if not spec.is_agent:
@@ -112,7 +124,7 @@ def _title(spec: AgentSpec, roster: Roster, workspace: Path) -> Text:
 
 
 def _meta(
-    spec: AgentSpec, models: ModelTable, override: str | None, workspace: Path
+    spec: AgentSpec, models: ModelTable, override: str | None, workspace: Path, theme: Theme
 ) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -121,7 +133,7 @@ def _meta(
     grid.add_row("Tools", _tools(spec.tools))
     if spec.disallowed_tools:
         grid.add_row("Disallowed", Text(printable(", ".join(spec.disallowed_tools))))
-    grid.add_row("Color", _color(spec.color))
+    grid.add_row("Color", _color(spec.color, theme))
     if spec.permission_mode:
         grid.add_row("Permission mode", Text(printable(spec.permission_mode)))
     for key, value in spec.fields:
@@ -159,10 +171,10 @@ def _tools(tools: tuple[str, ...] | None) -> Text:
     return text
 
 
-def _color(color: str | None) -> Text:
+def _color(color: str | None, theme: Theme) -> Text:
     if not color:
         return Text("none", style="dim")
-    swatch = agent_color(color)
+    swatch = agent_color(color, theme)
     text = Text("██ ", style=Style(color=swatch)) if swatch else Text()
     return text.append(printable(color))
 

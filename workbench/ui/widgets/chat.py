@@ -154,6 +154,7 @@ class ChatView(Vertical):
         self._show_status()
         self._refresh_completions()
         self.set_interval(1.0, self._tick)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._show_header())
 
     def focus_prompt(self) -> None:
         self.query_one(PromptBox).focus()
@@ -422,9 +423,8 @@ class ChatView(Vertical):
     def _show_header(self) -> None:
         spec = self.spec
         title = Text()
-        title.append(
-            printable(spec.display_name), style=Style(bold=True, color=agent_color(spec.color))
-        )
+        color = agent_color(spec.color, self.app.current_theme)
+        title.append(printable(spec.display_name), style=Style(bold=True, color=color))
         title.append(f"  {self._model_id()}", style="bold")
         mode = self.conversation.mode if self.conversation else (self._mode() or _agent_mode(spec))
         title.append(f"  mode {mode.value}", style="dim")

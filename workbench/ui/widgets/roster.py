@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.theme import Theme
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -58,6 +59,9 @@ class RosterPanel(Vertical):
         super().__init__(id=id)
         self._entries: dict[str, _Entry] = {}
         self._roster: Roster | None = None
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild())
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ to filter agents", id="roster-filter", compact=True)
@@ -128,6 +132,7 @@ class RosterPanel(Vertical):
         option_list = self.query_one(OptionList)
         target = target or self._selected_path()
         terms = self.filter_text.lower().split()
+        theme = self.app.current_theme
         options: list[Option] = []
         shown: list[_Entry] = []
         group: Origin | None = None
@@ -139,7 +144,7 @@ class RosterPanel(Vertical):
             if entry.spec.origin is not group:
                 group = entry.spec.origin
                 options.append(Option(Text(_GROUPS[group], style="bold dim"), disabled=True))
-            options.append(Option(_row(entry.spec), id=option_id))
+            options.append(Option(_row(entry.spec, theme), id=option_id))
             shown.append(entry)
         option_list.set_options(options)
         self._update_count(shown)
@@ -174,8 +179,8 @@ def _has_problems(spec: AgentSpec) -> bool:
     return any(d.severity is not Severity.INFO for d in spec.diagnostics)
 
 
-def _row(spec: AgentSpec) -> Text:
-    color = agent_color(spec.color)
+def _row(spec: AgentSpec, theme: Theme) -> Text:
+    color = agent_color(spec.color, theme)
     swatch = Text("● ", style=Style(color=color)) if color else Text("○ ", style="dim")
     name = printable(spec.display_name)
     if len(name) > _NAME_WIDTH:
