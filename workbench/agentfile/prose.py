@@ -58,11 +58,32 @@ def path_mentions(text: str) -> Iterator[PathMention]:
     (`/docs/tasks/context.md`), or relative, often with a trailing glob
     (`standards/global/*`), which stands for its folder.
     """
-    for match in _PATH_IN_PROSE.finditer(text):
-        written = match.group()
-        rel = _TRAILING_GLOB.sub("", written.rstrip(".,;:")).strip("/")
-        if rel and "*" not in rel and ".." not in rel.split("/"):
-            yield PathMention(match.start(), written, rel)
+    covered = 0
+    for anchor in _ANCHOR.finditer(text):
+        if anchor.start() < covered:
+            continue
+        start, covered = _run_around(text, anchor.start())
+        for match in _PATH_IN_PROSE.finditer(text, start, covered):
+            written = match.group()
+            rel = _TRAILING_GLOB.sub("", written.rstrip(".,;:")).strip("/")
+            if rel and "*" not in rel and ".." not in rel.split("/"):
+                yield PathMention(match.start(), written, rel)
+
+
+_ANCHOR = re.compile(r"/|\.md\b")
+"""What every path contains; finding these first is many times faster than trying the
+path pattern at every position of a long prompt."""
+_RUN_TAIL = re.compile(r"[\w.*/-]*")
+_RUN_PUNCTUATION = frozenset("_.*/-")
+
+
+def _run_around(text: str, at: int) -> tuple[int, int]:
+    """The run of characters a path can hold (`[\\w.*/-]`) around offset `at`."""
+    start = at
+    while start and (text[start - 1].isalnum() or text[start - 1] in _RUN_PUNCTUATION):
+        start -= 1
+    tail = _RUN_TAIL.match(text, at)
+    return start, tail.end() if tail else at
 
 
 class WorkspaceFiles:
@@ -107,11 +128,7 @@ class _Prompt:
     def __init__(self, text: str, first_line: int) -> None:
         self.text = text
         self.first_line = first_line
-        self.fences = (
-            [(m.start(), m.end()) for m in _FENCE.finditer(text)]
-            if "``" in text or "~~~" in text
-            else []
-        )
+        self.fences = _fences(text) if "```" in text or "~~~" in text else []
         self._line_starts: list[int] | None = None
 
     def fenced(self, offset: int) -> bool:
@@ -130,46 +147,68 @@ class _Prompt:
         return start, self.text[start : end if end != -1 else len(self.text)]
 
 
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+def _fences(text: str) -> list[tuple[int, int]]:
+    """The offsets fenced code blocks span; an unclosed fence runs to the end."""
+    found: list[tuple[int, int]] = []
+    opened: tuple[int, str] | None = None
+    for mark in _FENCE_MARK.finditer(text):
+        line_start = text.rfind("\n", 0, mark.start()) + 1
+        if text[line_start : mark.start()].strip(" \t"):
+            continue
+        if opened is None:
+            opened = (line_start, mark.group()[0])
+        elif mark.group()[0] == opened[1]:
+            found.append((opened[0], mark.end()))
+            opened = None
+    if opened is not None:
+        found.append((opened[0], len(text)))
+    return found
+
+
+_FENCE_MARK = re.compile(r"```+|~~~+")
 _KEBAB = r"[a-z0-9]+(?:-[a-z0-9]+)+"
-_AT_NAME = re.compile(rf"(?<![\w@./:+\-])@({_KEBAB})(?![\w/@-]|[.:]\w)")
+_AT_NAME = re.compile(rf"@({_KEBAB})(?![\w/@-]|[.:]\w)")
 """`@name` with at least one hyphen, not part of an email, a URL, a scoped package
 (`@types/node`) or a dotted name (`@pytest.fixture`)."""
-_PHRASE = re.compile(
+_USE_BEFORE_AGENT = re.compile(
     rf"\b(?:use|invoke|call|delegate to|hand off to|launch|spawn) (?:the )?[`'\"]?"
-    rf"({_KEBAB})[`'\"]? (?:sub-?)?agent\b"
-    rf"|\bask (?:the )?[`'\"]?({_KEBAB})[`'\"]?(?= (?:sub-?)?agent\b| to\b| for\b| about\b"
-    r"| before\b| whether\b| if\b| when\b|[.,;:!?)]|$)",
-    re.I | re.M,
+    rf"({_KEBAB})[`'\"]? (?:sub-?)?$"
 )
+_ASK = re.compile(
+    rf"ask (?:the )?[`'\"]?({_KEBAB})[`'\"]?(?= (?:sub-?)?agent\b| to\b| for\b| about\b"
+    r"| before\b| whether\b| if\b| when\b|[.,;:!?)]|$)",
+    re.M,
+)
+_AGENT_WORD = re.compile(r"agent\b")
 """`use the X agent`, `ask X` and the like, where X is kebab-case."""
 _NOT_AGENTS = frozenset({"ts-ignore", "ts-expect-error", "ts-nocheck", "ts-check"})
 """Compiler directives that look like mentions."""
 _PACKAGE_WORD = re.compile(r"`?\s+(?:package|packages|scope|module|modules)\b")
 """`@scope packages`: an npm scope named on its own, not an agent."""
 _CODE_SPAN = re.compile(r"(`+)([^`\n]+?)\1")
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.I)
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I)
+_NOT_BEFORE_AT = frozenset("_@./:+-")
+"""Characters that make an `@` part of an email, a URL or a path rather than a mention."""
 
 
 def _agent_references(prompt: _Prompt, agents: frozenset[str]) -> Iterator[Diagnostic]:
     text = prompt.text
     hits: list[tuple[int, str]] = []
-    if "@" in text:
-        spans = _code_spans(text)
-        urls = [(m.start(), m.end()) for m in _URL.finditer(text)] if "://" in text else []
-        for match in _AT_NAME.finditer(text):
-            at = match.start()
-            if prompt.fenced(at) or any(start <= at < end for start, end in urls):
-                continue
-            span = next(((s, e, body) for s, e, body in spans if s <= at < e), None)
-            if span is not None and span[2] != match.group():
-                continue
-            if match.group(1) in _NOT_AGENTS or _PACKAGE_WORD.match(text, match.end()):
-                continue
-            hits.append((at, match.group(1)))
-    for match in _PHRASE.finditer(text):
-        if not prompt.fenced(match.start()):
-            hits.append((match.start(), (match.group(1) or match.group(2)).lower()))
+    for match in _AT_NAME.finditer(text) if "@" in text else ():
+        at = match.start()
+        before = text[at - 1] if at else " "
+        if before.isalnum() or before in _NOT_BEFORE_AT or prompt.fenced(at):
+            continue
+        if match.group(1) in _NOT_AGENTS or _PACKAGE_WORD.match(text, match.end()):
+            continue
+        line_start, words = prompt.line_text(at)
+        if _in_url(words, at - line_start) or _in_other_code(words, at - line_start, match):
+            continue
+        hits.append((at, match.group(1)))
+    lowered = text.lower()
+    for offset, name in _phrases(lowered if len(lowered) == len(text) else text):
+        if not prompt.fenced(offset):
+            hits.append((offset, name))
     reported: set[tuple[int, str]] = set()
     for offset, name in sorted(hits):
         if _known(name, agents):
@@ -187,6 +226,23 @@ def _agent_references(prompt: _Prompt, agents: frozenset[str]) -> Iterator[Diagn
         )
 
 
+def _phrases(text: str) -> Iterator[tuple[int, str]]:
+    """`use the X agent` and `ask X` in lowercased text.
+
+    Each search starts from a literal (`agent`, `ask `), which the regex engine finds
+    quickly; a pattern that starts with a list of verbs is tried at every position.
+    """
+    for word in _AGENT_WORD.finditer(text):
+        line_start = text.rfind("\n", 0, word.start()) + 1
+        found = _USE_BEFORE_AGENT.search(text, max(line_start, word.start() - 160), word.start())
+        if found:
+            yield found.start(), found.group(1)
+    for found in _ASK.finditer(text):
+        before = text[found.start() - 1] if found.start() else " "
+        if not (before.isalnum() or before == "_"):
+            yield found.start(), found.group(1)
+
+
 def _known(name: str, agents: frozenset[str]) -> bool:
     """Claude Code's `@agent-<name>` mention form names `<name>`."""
     if name in agents or name in BUILT_IN_AGENTS:
@@ -195,10 +251,18 @@ def _known(name: str, agents: frozenset[str]) -> bool:
     return bare != name and (bare in agents or bare in BUILT_IN_AGENTS)
 
 
-def _code_spans(text: str) -> list[tuple[int, int, str]]:
-    if "`" not in text:
-        return []
-    return [(m.start(), m.end(), m.group(2).strip()) for m in _CODE_SPAN.finditer(text)]
+def _in_url(line: str, at: int) -> bool:
+    return "://" in line and any(m.start() < at < m.end() for m in _URL.finditer(line))
+
+
+def _in_other_code(line: str, at: int, mention: re.Match[str]) -> bool:
+    """Inside a code span that holds more than the mention itself (`` `@scope/pkg` ``)."""
+    if "`" not in line:
+        return False
+    return any(
+        m.start() < at < m.end() and m.group(2).strip() != mention.group()
+        for m in _CODE_SPAN.finditer(line)
+    )
 
 
 def _forms(*verbs: str) -> frozenset[str]:
