@@ -9,6 +9,7 @@ from benchmarks import (
     chat_stream,
     engine_stream,
     first_frame,
+    lint_corpus,
     open_markdown,
     roster_load,
     tool_glob,
@@ -23,6 +24,7 @@ BENCHMARKS = {
     for b in (
         first_frame.BENCHMARK,
         roster_load.BENCHMARK,
+        lint_corpus.BENCHMARK,
         engine_stream.BENCHMARK,
         tool_read.BENCHMARK,
         tool_grep.BENCHMARK,

@@ -51,19 +51,20 @@ root-relative names (`/standards`) and bare Markdown file names (`CLAUDE.md`); U
 _TRAILING_GLOB = re.compile(r"/?\*[*/]*$")
 
 
-def path_mentions(text: str) -> Iterator[PathMention]:
-    """Every workspace path `text` names, as written there.
+def path_mentions(text: str, start: int = 0, end: int | None = None) -> Iterator[PathMention]:
+    """Every workspace path `text` (or its part from `start` to `end`) names, as written.
 
     Prompts write workspace paths as if the workspace were the filesystem root
     (`/docs/tasks/context.md`), or relative, often with a trailing glob
     (`standards/global/*`), which stands for its folder.
     """
-    covered = 0
-    for anchor in _ANCHOR.finditer(text):
+    stop = len(text) if end is None else end
+    covered = start
+    for anchor in _ANCHOR.finditer(text, start, stop):
         if anchor.start() < covered:
             continue
-        start, covered = _run_around(text, anchor.start())
-        for match in _PATH_IN_PROSE.finditer(text, start, covered):
+        run_start, covered = _run_around(text, anchor.start(), start, stop)
+        for match in _PATH_IN_PROSE.finditer(text, run_start, covered):
             written = match.group()
             rel = _TRAILING_GLOB.sub("", written.rstrip(".,;:")).strip("/")
             if rel and "*" not in rel and ".." not in rel.split("/"):
@@ -77,12 +78,13 @@ _RUN_TAIL = re.compile(r"[\w.*/-]*")
 _RUN_PUNCTUATION = frozenset("_.*/-")
 
 
-def _run_around(text: str, at: int) -> tuple[int, int]:
-    """The run of characters a path can hold (`[\\w.*/-]`) around offset `at`."""
+def _run_around(text: str, at: int, low: int, high: int) -> tuple[int, int]:
+    """The run of characters a path can hold (`[\\w.*/-]`) around offset `at`, within
+    `low` to `high`."""
     start = at
-    while start and (text[start - 1].isalnum() or text[start - 1] in _RUN_PUNCTUATION):
+    while start > low and (text[start - 1].isalnum() or text[start - 1] in _RUN_PUNCTUATION):
         start -= 1
-    tail = _RUN_TAIL.match(text, at)
+    tail = _RUN_TAIL.match(text, at, high)
     return start, tail.end() if tail else at
 
 
@@ -130,9 +132,15 @@ class _Prompt:
         self.first_line = first_line
         self.fences = _fences(text) if "```" in text or "~~~" in text else []
         self._line_starts: list[int] | None = None
+        lowered = text.lower()
+        # A few characters change length when lowercased; then offsets would not match.
+        self.lowered = lowered if len(lowered) == len(text) else text
+        """The text lowercased for the case-blind searches, which are faster than `re.I`."""
 
     def fenced(self, offset: int) -> bool:
-        return any(start <= offset < end for start, end in self.fences)
+        """Inside a fenced block; the blocks are in order and never overlap."""
+        index = bisect.bisect_right(self.fences, (offset, len(self.text) + 1)) - 1
+        return index >= 0 and offset < self.fences[index][1]
 
     def line(self, offset: int) -> int:
         """The file line of `offset`."""
@@ -205,8 +213,7 @@ def _agent_references(prompt: _Prompt, agents: frozenset[str]) -> Iterator[Diagn
         if _in_url(words, at - line_start) or _in_other_code(words, at - line_start, match):
             continue
         hits.append((at, match.group(1)))
-    lowered = text.lower()
-    for offset, name in _phrases(lowered if len(lowered) == len(text) else text):
+    for offset, name in _phrases(prompt.lowered):
         if not prompt.fenced(offset):
             hits.append((offset, name))
     reported: set[tuple[int, str]] = set()
@@ -298,8 +305,40 @@ _SYSTEM_ROOTS = frozenset(
 
 
 def _path_references(prompt: _Prompt, files: WorkspaceFiles) -> Iterator[Diagnostic]:
+    for start, end in _lines_with_reading(prompt.lowered):
+        yield from _missing_paths(prompt, files, start, end)
+
+
+_READING = (
+    "read", "review", "check", "load", "consult", "open", "stud", "inspect", "examin", "pars",
+    "scan", "refer", "follow",
+)  # fmt: skip
+"""The stems of `_READ_VERBS`: a line holding none of them cannot tell the agent to read."""
+
+
+def _lines_with_reading(text: str) -> list[tuple[int, int]]:
+    """Start and end offsets of the lines that hold a reading verb, in order.
+
+    Searching for a few literals is quick even in a long prompt, and most lines that name
+    paths do not ask for them to be read, so only these lines are searched for paths.
+    """
+    found: dict[int, int] = {}
+    for stem in _READING:
+        at = text.find(stem)
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end == -1 else end
+            found[start] = end
+            at = text.find(stem, end)
+    return sorted(found.items())
+
+
+def _missing_paths(
+    prompt: _Prompt, files: WorkspaceFiles, start: int, end: int
+) -> Iterator[Diagnostic]:
     text = prompt.text
-    for mention in path_mentions(text):
+    for mention in path_mentions(text, start, end):
         at = mention.offset
         end = at + len(mention.written)
         before = text[at - 1] if at else ""
