@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from workbench.agentfile import fixes
 from workbench.agentfile.discover import Source, sources
@@ -30,6 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     commands: dict[str, Callable[[list[str]], int]] = {
         "agents": _agents,
+        "edit": _edit,
         "lint": _lint,
         "run": _run,
     }
@@ -58,7 +59,7 @@ def _open(args: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Open the workbench on a workspace (default: the current folder). "
-        "Subcommands: agents, lint, run (see `workbench run --help`).",
+        "Subcommands: agents, edit, lint, run (see `workbench run --help`).",
     )
     parser.add_argument("workspace", nargs="?", type=Path, default=Path.cwd())
     _add_agents_option(parser)
@@ -85,28 +86,55 @@ def _open(args: list[str]) -> int:
     options = parser.parse_args(args)
     workspace = _folder(options.workspace)
     open_path = _inside(workspace, options.open_path) if options.open_path else None
-    found = sources(workspace, [_existing(path) for path in options.agents])
+    return _launch(
+        workspace,
+        options.agents,
+        agent=options.agent,
+        permission_mode=options.permission_mode,
+        model=options.model,
+        theme=options.theme,
+        open_path=open_path,
+    )
+
+
+def _launch(workspace: Path, agents: list[Path], **chosen: Any) -> int:
+    """Run the app on `workspace`; `chosen` are `WorkbenchOptions` fields."""
+    found = sources(workspace, [_existing(path) for path in agents])
     settings = load_settings(workspace)
     # The roster loads while the interface is imported and built.
     first_roster = load_in_background(found, settings.models())
 
     from workbench.ui.app import WorkbenchApp, WorkbenchOptions
 
-    app = WorkbenchApp(
-        WorkbenchOptions(
-            workspace=workspace,
-            sources=tuple(found),
-            agent=options.agent,
-            permission_mode=options.permission_mode,
-            model=options.model,
-            theme=options.theme or settings.theme,
-            open_path=open_path,
-        ),
-        settings,
-        first_roster,
-    )
+    chosen["theme"] = chosen.get("theme") or settings.theme
+    options = WorkbenchOptions(workspace=workspace, sources=tuple(found), **chosen)
+    app = WorkbenchApp(options, settings, first_roster)
     app.run()
     return app.return_code or 0
+
+
+def _edit(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="workbench edit",
+        description="Open an agent in the workbench's editor: a name from the roster "
+        "(project, user and bundled agents) or the path of any agent file.",
+    )
+    parser.add_argument("agent", metavar="NAME_OR_PATH")
+    parser.add_argument(
+        "--workspace", type=Path, default=Path.cwd(), help="default: the current folder"
+    )
+    _add_agents_option(parser)
+    options = parser.parse_args(args)
+    workspace = _folder(options.workspace)
+    given = Path(options.agent).expanduser()
+    if given.is_file():
+        return _launch(workspace, [*options.agents, given], edit_path=given.resolve())
+    spec = _roster(workspace, options.agents, user=True).get(options.agent)
+    if spec is None:
+        raise UsageError(
+            f"no agent named {options.agent!r} in {workspace}; give a file path to edit any file"
+        )
+    return _launch(workspace, options.agents, edit_path=spec.path)
 
 
 def _agents(args: list[str]) -> int:

@@ -16,7 +16,9 @@ from workbench.agentfile.discover import Source
 from workbench.agentfile.roster import Roster
 from workbench.config.models import ModelTable
 from workbench.config.settings import SaveFailed, Settings, save_theme
+from workbench.safe_text import printable
 from workbench.ui.screens.confirm import Confirm
+from workbench.ui.screens.editor import EditorScreen
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.screens.main import MainScreen
 from workbench.ui.themes import DEFAULT_THEME, ThemeLibrary, ThemeProblem, theme_folders
@@ -34,11 +36,19 @@ class WorkbenchOptions:
     theme: str | None = None
     open_path: str | None = None
     """A file to show at start, relative to the workspace."""
+    edit_path: Path | None = None
+    """An agent file to open in the editor at start."""
 
 
 class WorkbenchApp(App[int]):
     TITLE = "agent-workbench"
-    CSS_PATH = ["app.tcss", "screens/main.tcss", "widgets/chat.tcss", "widgets/files.tcss"]
+    CSS_PATH = [
+        "app.tcss",
+        "screens/main.tcss",
+        "screens/editor.tcss",
+        "widgets/chat.tcss",
+        "widgets/files.tcss",
+    ]
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="workbench.help"),
         Binding("ctrl+q", "quit", "Quit", id="workbench.quit", priority=True),
@@ -137,6 +147,9 @@ class WorkbenchApp(App[int]):
                 "Reload agents", "Read every agent file again", screen.action_reload
             )
             yield SystemCommand(
+                "Edit agent", "Open the selected agent's file in the editor", screen.action_edit
+            )
+            yield SystemCommand(
                 "Earlier runs", "Open a past conversation of this workspace", screen.action_runs
             )
             yield SystemCommand("Close chat", "Close the active chat tab", screen.action_close_chat)
@@ -162,6 +175,14 @@ class WorkbenchApp(App[int]):
             if isinstance(screen, MainScreen)
             else []
         )
+        unsaved = [s for s in self.screen_stack if isinstance(s, EditorScreen) and s.dirty]
+        if unsaved and not working:
+            names = ", ".join(printable(s.path.name) for s in unsaved)
+            await self.push_screen(
+                Confirm(f"Unsaved changes to {names}. Quit and lose them?"),
+                lambda quit_anyway: self.exit() if quit_anyway else None,
+            )
+            return
         if not working:
             self.exit()
             return

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import Future
 from itertools import count
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
@@ -29,9 +29,10 @@ from textual.widgets import (
 )
 
 from workbench.agentfile.roster import Roster, load_roster
-from workbench.agentfile.spec import AgentSpec
+from workbench.agentfile.spec import AgentSpec, Origin
 from workbench.engine.replay import list_runs
 from workbench.safe_text import printable
+from workbench.ui.screens.editor import EditorScreen
 from workbench.ui.screens.runs import RunsScreen
 from workbench.ui.screens.text_viewer import TextViewer
 from workbench.ui.widgets.agent_card import AgentCard
@@ -75,6 +76,7 @@ class MainScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="workbench.clear_filter"),
         Binding("p", "problems", "Problems only", id="workbench.problems"),
         Binding("t", "toggle_card", "Overview/Prompt", id="workbench.card_view"),
+        Binding("e", "edit", "Edit agent", id="workbench.edit"),
         Binding("ctrl+r", "reload", "Reload", id="workbench.reload"),
         Binding("ctrl+w", "close_chat", "Close chat", id="workbench.close_chat"),
         Binding("ctrl+f", "toggle_files", "Files", id="workbench.files", priority=True),
@@ -144,6 +146,8 @@ class MainScreen(Screen[None]):
         self._watch_for(message.roster)
         if first and self.workbench.options.open_path:
             await self.open_file(self.workbench.options.open_path)
+        if first and self.workbench.options.edit_path:
+            self.edit(self.workbench.options.edit_path)
         wanted, self._pending_agent = self._pending_agent, None
         if not wanted:
             return
@@ -422,6 +426,21 @@ class MainScreen(Screen[None]):
         number = (chat.id or "").removeprefix("chat-")
         self.query_one("#center", TabbedContent).remove_pane(f"pane-{number}")
         self.query_one(f"#files-{number}").remove()
+
+    def action_edit(self) -> None:
+        spec = self.query_one(RosterPanel).selected
+        if spec is None:
+            self.notify("Select an agent to edit.", timeout=2)
+            return
+        self.edit(spec.path)
+
+    def edit(self, path: Path) -> None:
+        """Open `path` in the editor; agents found in the roster keep their origin."""
+        roster = self.workbench.roster
+        found = next((s for s in roster.specs if s.path == path), None) if roster else None
+        origin = found.origin if found is not None else Origin.EXPLICIT
+        app = self.workbench
+        self.app.push_screen(EditorScreen(path, origin, app.options.workspace, app.models))
 
     def action_toggle_files(self) -> None:
         """Into the files tree (showing its column if it was hidden), or back out of it.
