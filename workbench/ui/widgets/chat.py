@@ -149,7 +149,9 @@ class ChatView(Vertical):
         yield Static("", classes="chat-status", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(".chat-scroll", VerticalScroll).anchor()
+        scroll = self.query_one(".chat-scroll", VerticalScroll)
+        scroll.anchor()
+        self.watch(scroll, "scroll_y", self._log.refold, init=False)
         self._show_header()
         self._show_status()
         self._refresh_completions()
@@ -279,7 +281,9 @@ class ChatView(Vertical):
         self.focus_prompt()
 
     def _clear_question(self, tool_use_id: str) -> None:
-        for prompt in self.query(PermissionPrompt):
+        """Only the question area is searched: every tool call decides its permission, and a
+        query of the whole chat would walk every block of a long conversation each time."""
+        for prompt in self.query_one(".chat-ask").query_children(PermissionPrompt):
             if prompt.question.tool_use_id == tool_use_id:
                 prompt.remove()
 
@@ -402,6 +406,7 @@ class ChatView(Vertical):
                 self._side_effects(event)
         self._log.finish_all()
         self._log.add_line(f"Resumed conversation {session_id}; type to continue it.", "bold")
+        self.call_after_refresh(self._log.refold)
         self._usage = conversation.usage
         self._cost = conversation.price_of(conversation.usage)
         self._show_header()

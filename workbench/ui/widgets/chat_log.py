@@ -13,8 +13,10 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Static
 
 from workbench.engine.events import (
@@ -34,6 +36,7 @@ from workbench.engine.events import (
 )
 from workbench.safe_text import printable
 from workbench.ui.markdown import MarkdownFlow
+from workbench.ui.widgets.chat_pages import Pages
 from workbench.ui.widgets.tool_block import ToolBlock
 
 DELEGATES = ("Agent", "Task")
@@ -75,13 +78,29 @@ class ChatLog(Vertical):
         self._thinking: dict[int, ThinkingBlock] = {}
         self._tools: dict[str, ToolBlock] = {}
         self._last_task = ""
+        self._pages = None if nested else Pages(self)
 
     def add_user(self, text: str) -> None:
         self._last_task = text
-        self.mount(Static(Text(printable(text)), classes="user-message", markup=False))
+        self._add(Static(Text(printable(text)), classes="user-message", markup=False))
 
     def add_line(self, text: str, style: str = "dim") -> None:
-        self.mount(Static(Text(printable(text), style=style), classes="chat-line", markup=False))
+        self._add(Static(Text(printable(text), style=style), classes="chat-line", markup=False))
+
+    def _add(self, widget: Widget) -> None:
+        if self._pages is None:
+            self.mount(widget)
+        else:
+            self._pages.add(widget)
+
+    def refold(self) -> None:
+        """The view has moved: show the pages near it, fold the others."""
+        if self._pages is not None:
+            self._pages.refold()
+
+    def on_resize(self, event: Resize) -> None:
+        if self._pages is not None:
+            self._pages.resized(event.size.width)
 
     def tool(self, tool_use_id: str) -> ToolBlock | None:
         return self._tools.get(tool_use_id)
@@ -135,7 +154,7 @@ class ChatLog(Vertical):
         if flow is None:
             flow = MarkdownFlow(classes="assistant-text")
             self._texts[index] = flow
-            self.mount(flow)
+            self._add(flow)
         return flow
 
     def _thinking_block(self, index: int) -> ThinkingBlock:
@@ -143,7 +162,7 @@ class ChatLog(Vertical):
         if block is None:
             block = ThinkingBlock()
             self._thinking[index] = block
-            self.mount(block)
+            self._add(block)
         return block
 
     def _close_blocks(self) -> None:
@@ -166,14 +185,14 @@ class ChatLog(Vertical):
         if nested is not None:
             block.expanded = True
         self._tools[event.tool_use_id] = block
-        self.mount(block)
+        self._add(block)
 
     def _run_started(self, event: RunStarted) -> None:
         if self._nested:
             title = Text()
             title.append(printable(event.agent), style=Style(bold=True))
             title.append(f"  {printable(event.model)}", style="dim")
-            self.mount(Static(title, classes="nested-title", markup=False))
+            self._add(Static(title, classes="nested-title", markup=False))
             self.add_user(event.task)
 
     def _run_finished(self, event: RunFinished) -> None:
@@ -183,16 +202,20 @@ class ChatLog(Vertical):
             self.add_line(f"stopped: {event.message}", "yellow")
 
     def _run_failed(self, event: RunFailed) -> None:
-        self.mount(
+        self._add(
             Static(Text(f"✖ {printable(event.message)}", style="bold red"), classes="run-error")
         )
         if not self._nested and self._last_task:
-            self.mount(Button("Retry", id=None, classes="retry", variant="warning"))
+            self._add(
+                Horizontal(Button("Retry", classes="retry", variant="warning"), classes="retry-row")
+            )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.has_class("retry"):
             event.stop()
-            event.button.remove()
+            row = event.button.parent
+            if isinstance(row, Widget):
+                row.remove()
             self.post_message(self.RetryRequested(self._last_task))
 
 

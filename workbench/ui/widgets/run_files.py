@@ -49,7 +49,8 @@ class RunFiles(Vertical):
     def clear(self) -> None:
         self._files.clear()
         self._inputs.clear()
-        self._render_list()
+        self.query_one(OptionList).clear_options()
+        self._show_list()
 
     def started(self, event: ToolCallStarted) -> None:
         path = event.input.get("file_path")
@@ -63,26 +64,38 @@ class RunFiles(Vertical):
         name, raw = called
         changed = [change.path for change in event.changes]
         for path in changed or [self._resolve(raw)]:
-            touch = self._files.setdefault(path, _Touch())
-            touch.read |= name in READS
-            touch.written |= name in WRITES
-        self._render_list()
+            self._touch(path, read=name in READS, written=name in WRITES)
+        self._show_list()
 
     def _resolve(self, raw: str) -> Path:
         given = Path(raw)
         return (given if given.is_absolute() else self.workspace / given).resolve()
 
-    def _render_list(self) -> None:
+    def _touch(self, path: Path, *, read: bool, written: bool) -> None:
+        """Add the file's row, or redraw it when its mark changes; the other rows stay, so a
+        run touching thousands of files costs one row per call, not the whole list."""
         files = self.query_one(OptionList)
-        options = []
-        for path, touch in self._files.items():
-            mark = Text(
-                "W " if touch.written else "R ", style="bold yellow" if touch.written else "dim"
-            )
-            options.append(Option(mark + Text(printable(self._label(path))), id=str(path)))
-        files.set_options(options)
-        files.display = bool(options)
-        self.query_one(".empty", Static).display = not options
+        touch = self._files.get(path)
+        if touch is None:
+            touch = self._files[path] = _Touch(read, written)
+            files.add_option(Option(self._prompt(path, touch), id=str(path)))
+        else:
+            newly_written = written and not touch.written
+            touch.read |= read
+            touch.written |= written
+            if newly_written:
+                files.replace_option_prompt(str(path), self._prompt(path, touch))
+
+    def _show_list(self) -> None:
+        listed = bool(self._files)
+        self.query_one(OptionList).display = listed
+        self.query_one(".empty", Static).display = not listed
+
+    def _prompt(self, path: Path, touch: _Touch) -> Text:
+        mark = Text(
+            "W " if touch.written else "R ", style="bold yellow" if touch.written else "dim"
+        )
+        return mark + Text(printable(self._label(path)))
 
     def _label(self, path: Path) -> str:
         return (

@@ -17,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Click
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -83,6 +84,12 @@ class ToolBlock(Vertical):
         if self.nested is not None:
             yield self.nested
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """Measured as if the log had no height: the block's height depends on its width
+        alone, and Textual keeps an arrangement by the size it was made for, so the block
+        is measured once rather than again each time the conversation grows."""
+        return super().get_content_height(Size(container.width, 0), viewport, width)
+
     def on_mount(self) -> None:
         self._versions_line.display = bool(self._versions)
         if self.finished is None:
@@ -121,10 +128,12 @@ class ToolBlock(Vertical):
     def _spin(self) -> None:
         if not self._waiting:
             self._frame = (self._frame + 1) % len(SPINNER)
-            self._refresh_summary()
+            self._refresh_summary(layout=False)
 
-    def _refresh_summary(self) -> None:
-        self._summary_line.update(self._summary())
+    def _refresh_summary(self, *, layout: bool = True) -> None:
+        """`layout=False` when only the spinner's frame changed: the line keeps its height,
+        so nothing around it needs to move."""
+        self._summary_line.update(self._summary(), layout=layout)
 
     def _summary(self) -> Text:
         call = self.call

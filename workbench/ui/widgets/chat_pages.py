@@ -1,0 +1,99 @@
+"""A long conversation kept in pages, with the pages far from the view folded away.
+
+Textual lays out every displayed widget of the screen whenever anything changes size, so
+a chat of thousands of blocks would pay for all of them on every new line. Blocks go into
+pages of `PAGE_SIZE`; a page away from the view is hidden and stands in as a blank of the
+same height, so a frame costs what the visible pages and the blanks cost, whatever the
+length of the conversation. A page comes back as soon as the view nears it.
+"""
+
+from __future__ import annotations
+
+from textual.containers import ScrollableContainer, Vertical
+from textual.geometry import Size
+from textual.widget import Widget
+
+PAGE_SIZE = 50
+"""Blocks per page: enough that a screen shows few pages, few enough to fold cheaply."""
+LIVE_PAGES = 2
+"""The last pages are never folded: that is where a run writes."""
+
+
+class ChatPage(Vertical):
+    """Consecutive blocks of a conversation."""
+
+    def __init__(self, first: Widget) -> None:
+        super().__init__(first, classes="chat-page")
+        self.blocks = 1
+
+
+class PageBlank(Widget):
+    """Where a folded page was: blank, and exactly as tall as the page."""
+
+    def __init__(self) -> None:
+        super().__init__(classes="chat-page-blank")
+        self.display = False
+        self.lines = 0
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.lines
+
+
+class Pages:
+    """The pages of one chat log, in order, each with the blank that stands in for it."""
+
+    def __init__(self, log: Widget) -> None:
+        self._log = log
+        self._pages: list[tuple[ChatPage, PageBlank]] = []
+        self._width = 0
+
+    def add(self, widget: Widget) -> None:
+        """Put `widget` at the end of the conversation."""
+        if self._pages and self._pages[-1][0].blocks < PAGE_SIZE:
+            page = self._pages[-1][0]
+            page.blocks += 1
+            page.mount(widget)
+            return
+        page, blank = ChatPage(widget), PageBlank()
+        self._pages.append((page, blank))
+        self._log.mount(page, blank)
+        self.refold()
+
+    def refold(self) -> None:
+        """Fold the pages away from the view and unfold those near it (the view's height
+        above and below counts as near)."""
+        window = self._window()
+        if window is None:
+            return
+        top, height = window
+        near_top, near_bottom = top - height, top + 2 * height
+        y = 0
+        last = len(self._pages) - LIVE_PAGES
+        for index, (page, blank) in enumerate(self._pages):
+            lines = blank.lines if blank.display else page.outer_size.height
+            near = index >= last or (y < near_bottom and y + lines > near_top)
+            if near and blank.display:
+                blank.display = False
+                page.display = True
+            elif not near and page.display and lines:
+                blank.lines = lines
+                page.display = False
+                blank.display = True
+            y += lines
+
+    def resized(self, width: int) -> None:
+        """Folded heights hold for one width only: at another, every page comes back."""
+        if width == self._width:
+            return
+        self._width = width
+        for page, blank in self._pages:
+            if blank.display:
+                blank.display = False
+                page.display = True
+
+    def _window(self) -> tuple[float, int] | None:
+        """The scrolled view's top and height in the log's lines, if the log scrolls."""
+        holder = self._log.parent
+        if not isinstance(holder, ScrollableContainer) or not holder.size.height:
+            return None
+        return holder.scroll_y, holder.size.height
