@@ -18,7 +18,14 @@ from workbench.config.models import ModelTable, builtin_models
 from workbench.engine.jail import Jail
 from workbench.engine.modes import Mode, parse_mode
 from workbench.engine.permissions import Policy
-from workbench.engine.prompt import ModelChoice, choose_model, system_prompt
+from workbench.engine.prompt import (
+    WEB_FETCH,
+    WEB_SEARCH,
+    ModelChoice,
+    choose_model,
+    request,
+    system_prompt,
+)
 from workbench.engine.retry import RetryPolicy
 from workbench.engine.rules import load_rules
 from workbench.engine.sandbox import Sandbox
@@ -143,6 +150,31 @@ class Conversation:
             elif record.get("type") == "web_access":
                 conversation.web_allowed = bool(record.get("allowed"))
         return conversation
+
+    def tool_definitions(self, web_allowed: bool) -> list[dict[str, Any]]:
+        """The tools as the Messages API receives them; the web tools only when allowed."""
+        definitions = [tool.definition() for tool in self.toolset.local.values()]
+        if self.toolset.web and web_allowed:
+            allowed, blocked = self.policy.web_domains()
+            for name in self.toolset.web:
+                tool: dict[str, Any] = dict(WEB_SEARCH if name == "WebSearch" else WEB_FETCH)
+                if allowed:
+                    tool["allowed_domains"] = list(allowed)
+                elif blocked:
+                    tool["blocked_domains"] = list(blocked)
+                definitions.append(tool)
+        return definitions
+
+    def request_body(
+        self, tools: list[dict[str, Any]], messages: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """Keyword arguments for `messages.create`: every request of a run is built here.
+
+        `messages` defaults to the conversation's history; the editor's preview passes a
+        first message of its own.
+        """
+        history = self.messages if messages is None else messages
+        return request(model=self.model, system=self.system, tools=tools, messages=history)
 
     def _read_denied(self, path: Path) -> bool:
         return self.policy.read_denied(path) is not None

@@ -31,7 +31,7 @@ from workbench.engine.events import (
     ToolCallStarted,
     UsageUpdated,
 )
-from workbench.engine.prompt import SERVER_TOOL_NAMES, WEB_FETCH, WEB_SEARCH, request
+from workbench.engine.prompt import SERVER_TOOL_NAMES
 from workbench.engine.retry import IncompleteStream, classify
 from workbench.engine.turn import Turn
 from workbench.engine.usage import Usage
@@ -203,12 +203,7 @@ class Run:
             turn = Turn(self._on_text, self._on_thinking, self._on_server_tool)
             self._streaming = turn
             try:
-                body = request(
-                    model=conversation.model,
-                    system=conversation.system,
-                    tools=tools,
-                    messages=conversation.messages,
-                )
+                body = conversation.request_body(tools)
                 stream = await conversation.client.messages.create(**body, stream=True)
                 async with stream:
                     async for event in stream:
@@ -311,17 +306,8 @@ class Run:
 
     async def _tool_definitions(self) -> list[dict[str, Any]]:
         conversation = self.conversation
-        definitions = [tool.definition() for tool in conversation.toolset.local.values()]
-        if conversation.toolset.web and await self._web_allowed():
-            allowed, blocked = conversation.policy.web_domains()
-            for name in conversation.toolset.web:
-                tool: dict[str, Any] = dict(WEB_SEARCH if name == "WebSearch" else WEB_FETCH)
-                if allowed:
-                    tool["allowed_domains"] = list(allowed)
-                elif blocked:
-                    tool["blocked_domains"] = list(blocked)
-                definitions.append(tool)
-        return definitions
+        web_allowed = bool(conversation.toolset.web) and await self._web_allowed()
+        return conversation.tool_definitions(web_allowed)
 
     async def _web_allowed(self) -> bool:
         conversation = self.conversation

@@ -2,11 +2,13 @@
 
 Validation runs on a copy of the buffer in a thread, a moment after typing stops, so a
 large prompt never slows the keys. Unsaved text goes to a recovery file every few seconds.
-A save that would overwrite someone else's change stops and shows both versions.
+A save that would overwrite someone else's change stops and shows both versions. The
+request preview builds, from the same copy, the request a run would send.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 import subprocess
@@ -16,10 +18,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, OptionList, Static, TextArea
+from textual.widgets import Button, Collapsible, Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from workbench.agentfile.document import AgentDocument, Conflict, DocumentError, Recovery
@@ -27,7 +30,15 @@ from workbench.agentfile.lint import check
 from workbench.agentfile.parse import parse_agent
 from workbench.agentfile.spec import Diagnostic, Origin, Severity
 from workbench.config.models import ModelTable
-from workbench.safe_text import printable
+from workbench.engine.client import MissingCredentials, check_credentials
+from workbench.engine.modes import parse_mode
+from workbench.engine.request_preview import (
+    CHARACTERS_PER_TOKEN,
+    RequestPreview,
+    count_tokens,
+    preview_request,
+)
+from workbench.safe_text import json_text, printable
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.widgets.version_diff import VersionDiff
 
@@ -75,14 +86,31 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save", id="editor.save", priority=True),
         Binding("ctrl+o", "external", "External editor", id="editor.external"),
         Binding("ctrl+t", "wrap", "Wrap", id="editor.wrap"),
+        Binding("ctrl+r", "preview", "Preview request", id="editor.preview"),
         Binding("escape", "close", "Close", id="editor.close", priority=True),
     ]
 
-    def __init__(self, path: Path, origin: Origin, workspace: Path, models: ModelTable) -> None:
+    def __init__(
+        self,
+        path: Path,
+        origin: Origin,
+        workspace: Path,
+        models: ModelTable,
+        *,
+        model: str | None = None,
+        mode: str | None = None,
+    ) -> None:
         super().__init__(classes="editor")
         self.path = path
         self.origin = origin
+        self.workspace = workspace
         self.models = models
+        self.model_override = model
+        """The app's `--model`, which a run started from the app would use too."""
+        self.mode_override = mode
+        self.preview: RequestPreview | None = None
+        """The request last shown in the preview, built from the buffer."""
+        self._previewed: bytes | None = None
         self.recovery = Recovery(workspace)
         self.document: AgentDocument | None = None
         self._loaded_text = ""
@@ -99,6 +127,13 @@ class EditorScreen(Screen[None]):
                 tab_behavior="indent",
                 id="editor-text",
             )
+            with VerticalScroll(id="editor-preview"):
+                yield Static("Building the request…", id="preview-summary", markup=False)
+                yield Static("", id="preview-size", markup=False)
+                yield Static("Tools", classes="preview-heading")
+                yield Vertical(id="preview-tools")
+                yield Static("System prompt", classes="preview-heading")
+                yield Static("", id="preview-system", markup=False)
             with Vertical(id="editor-side"):
                 yield Static("Problems", id="editor-problems-title")
                 yield OptionList(id="editor-problems")
@@ -156,6 +191,8 @@ class EditorScreen(Screen[None]):
             header.append("  ● unsaved", style="yellow")
         else:
             header.append("  saved", style="dim")
+        if self.previewing:
+            header.append("  request preview (ctrl+r: back to the text)", style="bold")
         self.query_one("#editor-header", Static).update(header)
 
     @on(TextArea.Changed, "#editor-text")
@@ -176,12 +213,123 @@ class EditorScreen(Screen[None]):
         self._validate_timer = None
         document = self.document
         if document is not None:
-            self.validate(document.encode(self.text_area.text))
+            data = document.encode(self.text_area.text)
+            self.validate(data)
+            if self.previewing and data != self._previewed:
+                self._previewed = data
+                self.build_preview(data)
 
     @work(thread=True, exclusive=True, group="editor-validate", exit_on_error=False)
     def validate(self, data: bytes) -> None:
         spec = check(parse_agent(data, self.path, self.origin, named=True), self.models)
         self.app.call_from_thread(self._show_problems, spec.diagnostics)
+
+    @property
+    def previewing(self) -> bool:
+        return self.has_class("-preview")
+
+    def action_preview(self) -> None:
+        """Switch between the text and the request a run of the buffer would send."""
+        self.toggle_class("-preview")
+        self._show_header()
+        if not self.previewing:
+            self.text_area.focus()
+            return
+        self.query_one("#editor-preview").focus()
+        document = self.document
+        if document is not None:
+            self._previewed = document.encode(self.text_area.text)
+            self.build_preview(self._previewed)
+
+    @work(thread=True, exclusive=True, group="editor-preview", exit_on_error=False)
+    def build_preview(self, data: bytes) -> None:
+        """Parse the buffer as the roster would and build a run's first request from it."""
+        try:
+            spec = parse_agent(data, self.path, self.origin, named=True)
+            mode = parse_mode(self.mode_override) if self.mode_override else None
+            preview = preview_request(
+                spec, self.workspace, self.models, mode=mode, model=self.model_override
+            )
+        except Exception as error:
+            self.app.call_from_thread(self._preview_failed, str(error))
+            return
+        counting = _can_count()
+        self.app.call_from_thread(self._show_preview, preview, counting)
+        if not counting:
+            return
+        try:
+            tokens = asyncio.run(_count(preview))
+        except Exception as error:
+            note = f"the API could not count ({type(error).__name__}: {error})"
+            self.app.call_from_thread(self._show_size, preview, None, note)
+            return
+        self.app.call_from_thread(self._show_size, preview, tokens, "")
+
+    def _preview_failed(self, reason: str) -> None:
+        self.preview = None
+        summary = self.query_one("#preview-summary", Static)
+        summary.update(Text(f"No request can be built: {printable(reason)}", style="red"))
+
+    def _show_preview(self, preview: RequestPreview, counting: bool) -> None:
+        self.preview = preview
+        summary = Text()
+        summary.append("Model       ", style="dim")
+        summary.append(printable(preview.model), style="bold")
+        written = preview.model_as_written
+        if self.model_override:
+            summary.append(f"  (--model {printable(self.model_override)})", style="dim")
+        elif written and written != preview.model:
+            summary.append(f"  (written as {printable(written)})", style="dim")
+        elif not written:
+            summary.append("  (no model in the file: the default)", style="dim")
+        summary.append("\nPermission  ", style="dim")
+        summary.append(printable(preview.mode))
+        summary.append("\nTools       ", style="dim")
+        summary.append(printable(", ".join(preview.tool_names)) or "none")
+        thinking = preview.body.get("thinking")
+        summary.append("\nThinking    ", style="dim")
+        summary.append(printable(str(thinking["type"])) if thinking else "off")
+        summary.append(f"   max_tokens {preview.body['max_tokens']}", style="dim")
+        summary.append("\nCached      ", style="dim")
+        summary.append("the tools and the system prompt (one breakpoint after the system)")
+        for notice in preview.notices:
+            summary.append(f"\n▲ {printable(notice)}", style="yellow")
+        self.query_one("#preview-summary", Static).update(summary)
+        note = "counting with the API…" if counting else _NO_KEY
+        self._show_size(preview, None, note)
+        self._show_tools(preview)
+        self.query_one("#preview-system", Static).update(printable(preview.system_text))
+
+    def _show_tools(self, preview: RequestPreview) -> None:
+        box = self.query_one("#preview-tools", Vertical)
+        expanded = {c.title for c in box.query(Collapsible) if not c.collapsed}
+        box.remove_children()
+        box.mount_all(
+            Collapsible(
+                Static(json_text(tool), markup=False),
+                title=escape(printable(str(tool.get("name", "?")))),
+                collapsed=escape(printable(str(tool.get("name", "?")))) not in expanded,
+            )
+            for tool in preview.tools
+        )
+
+    def _show_size(self, preview: RequestPreview, tokens: int | None, note: str) -> None:
+        if preview is not self.preview:
+            return
+        size = Text("Size        ", style="dim")
+        if tokens is not None:
+            size.append(f"{tokens:,} input tokens", style="bold")
+            size.append("  counted by the API (messages.count_tokens)", style="dim")
+        else:
+            size.append(f"≈ {preview.estimated_tokens():,} input tokens", style="bold")
+            size.append(
+                f"  estimate (about {CHARACTERS_PER_TOKEN} characters per token)", style="yellow"
+            )
+            if note:
+                size.append(f"\n            {printable(note)}", style="dim")
+        placeholder = printable(preview.first_message)
+        size.append(f"\n            with {placeholder} as the task", style="dim")
+        self.query_one("#preview-size", Static).update(size)
 
     def _show_problems(self, diagnostics: tuple[Diagnostic, ...]) -> None:
         problems = self.query_one("#editor-problems", OptionList)
@@ -290,6 +438,28 @@ class EditorScreen(Screen[None]):
         if discard:
             self.recovery.drop(self.path)
             self.dismiss()
+
+
+_NO_KEY = "exact counting needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) or ANTHROPIC_BASE_URL"
+
+
+def _can_count() -> bool:
+    try:
+        check_credentials(None)
+    except MissingCredentials:
+        return False
+    return True
+
+
+async def _count(preview: RequestPreview) -> int:
+    """Counted in the preview's own thread and event loop, so the screen never waits."""
+    from workbench.engine.client import make_client
+
+    client = make_client(None)
+    try:
+        return await count_tokens(client, preview)
+    finally:
+        await client.close()
 
 
 def _problem(diagnostic: Diagnostic) -> Text:

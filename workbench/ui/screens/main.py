@@ -440,7 +440,17 @@ class MainScreen(Screen[None]):
         found = next((s for s in roster.specs if s.path == path), None) if roster else None
         origin = found.origin if found is not None else Origin.EXPLICIT
         app = self.workbench
-        self.app.push_screen(EditorScreen(path, origin, app.options.workspace, app.models))
+        options = app.options
+        self.app.push_screen(
+            EditorScreen(
+                path,
+                origin,
+                options.workspace,
+                app.models,
+                model=options.model,
+                mode=options.permission_mode,
+            )
+        )
 
     def action_toggle_files(self) -> None:
         """Into the files tree (showing its column if it was hidden), or back out of it.
