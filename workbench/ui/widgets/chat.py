@@ -149,9 +149,7 @@ class ChatView(Vertical):
         yield Static("", classes="chat-status", markup=False)
 
     def on_mount(self) -> None:
-        scroll = self.query_one(".chat-scroll", VerticalScroll)
-        scroll.anchor()
-        self.watch(scroll, "scroll_y", self._log.refold, init=False)
+        self.query_one(".chat-scroll", VerticalScroll).anchor()
         self._show_header()
         self._show_status()
         self._refresh_completions()

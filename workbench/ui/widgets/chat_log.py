@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.widget import Widget
@@ -92,6 +92,11 @@ class ChatLog(Vertical):
             self.mount(widget)
         else:
             self._pages.add(widget)
+
+    def on_mount(self) -> None:
+        holder = self.parent
+        if self._pages is not None and isinstance(holder, ScrollableContainer):
+            self.watch(holder, "scroll_y", self.refold, init=False)
 
     def refold(self) -> None:
         """The view has moved: show the pages near it, fold the others."""

@@ -22,9 +22,9 @@ LIVE_PAGES = 2
 class ChatPage(Vertical):
     """Consecutive blocks of a conversation."""
 
-    def __init__(self, first: Widget) -> None:
-        super().__init__(first, classes="chat-page")
-        self.blocks = 1
+    def __init__(self) -> None:
+        super().__init__(classes="chat-page")
+        self.blocks = 0
 
 
 class PageBlank(Widget):
@@ -49,15 +49,14 @@ class Pages:
 
     def add(self, widget: Widget) -> None:
         """Put `widget` at the end of the conversation."""
-        if self._pages and self._pages[-1][0].blocks < PAGE_SIZE:
-            page = self._pages[-1][0]
-            page.blocks += 1
-            page.mount(widget)
-            return
-        page, blank = ChatPage(widget), PageBlank()
-        self._pages.append((page, blank))
-        self._log.mount(page, blank)
-        self.refold()
+        if not self._pages or self._pages[-1][0].blocks >= PAGE_SIZE:
+            page, blank = ChatPage(), PageBlank()
+            self._pages.append((page, blank))
+            self._log.mount(page, blank)
+            self.refold()
+        page = self._pages[-1][0]
+        page.blocks += 1
+        page.mount(widget)
 
     def refold(self) -> None:
         """Fold the pages away from the view and unfold those near it (the view's height

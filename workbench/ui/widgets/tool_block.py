@@ -71,18 +71,38 @@ class ToolBlock(Vertical):
         self._timer: Timer | None = None
         # Made here rather than in compose: events can update a block before it is mounted.
         self._summary_line = Static(self._summary(), classes="tool-summary", markup=False)
-        self._result_view = Static("", classes="tool-result", markup=False)
-        self._versions_line = Static("", classes="tool-versions", markup=False)
+        self._versions_line: Static | None = None
+        self._details: Vertical | None = None
+        self._result_view: Static | None = None
         self._versions: list[Version] = []
+        self._composed = False
 
     def compose(self) -> ComposeResult:
+        """The versions line and the details are made when first needed: most calls write
+        no file and are never opened, and a long run has thousands of them."""
+        self._composed = True
         yield self._summary_line
-        yield self._versions_line
-        with Vertical(classes="tool-details"):
-            yield Static(_input_text(self.call.input), classes="tool-input", markup=False)
-            yield self._result_view
+        if self._versions_line is not None:
+            yield self._versions_line
+        if self.expanded:
+            yield self._make_details()
         if self.nested is not None:
             yield self.nested
+
+    def watch_expanded(self, expanded: bool) -> None:
+        if expanded and self._composed and self._details is None:
+            self.mount(self._make_details(), after=self._versions_line or self._summary_line)
+
+    def _make_details(self) -> Vertical:
+        if self._details is None:
+            result = self._result() if self.finished is not None else ""
+            self._result_view = Static(result, classes="tool-result", markup=False)
+            self._details = Vertical(
+                Static(_input_text(self.call.input), classes="tool-input", markup=False),
+                self._result_view,
+                classes="tool-details",
+            )
+        return self._details
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """Measured as if the log had no height: the block's height depends on its width
@@ -91,7 +111,6 @@ class ToolBlock(Vertical):
         return super().get_content_height(Size(container.width, 0), viewport, width)
 
     def on_mount(self) -> None:
-        self._versions_line.display = bool(self._versions)
         if self.finished is None:
             self._timer = self.set_interval(0.1, self._spin)
 
@@ -108,7 +127,12 @@ class ToolBlock(Vertical):
         for version in versions:
             text.append(f"↗ v{version.number} of {printable(version.path)}", style="underline")
             text.append("  ")
-        self._versions_line.update(text)
+        if self._versions_line is None:
+            self._versions_line = Static(text, classes="tool-versions", markup=False)
+            if self._composed:
+                self.mount(self._versions_line, after=self._summary_line)
+        else:
+            self._versions_line.update(text)
         self._versions_line.display = bool(versions)
 
     def wait_for_answer(self) -> None:
@@ -123,7 +147,8 @@ class ToolBlock(Vertical):
             self._timer.stop()
         self.set_class(event.is_error, "-error")
         self._refresh_summary()
-        self._result_view.update(self._result())
+        if self._result_view is not None:
+            self._result_view.update(self._result())
 
     def _spin(self) -> None:
         if not self._waiting:

@@ -1,0 +1,54 @@
+"""A long conversation in the chat log: pages far from the view fold away, and come back
+when a person scrolls to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+
+from tests.support.pilot import shown_text
+from workbench.ui.widgets.chat_log import ChatLog
+from workbench.ui.widgets.chat_pages import PAGE_SIZE, ChatPage
+
+
+class LogApp(App[None]):
+    CSS_PATH = Path(__file__).parents[2] / "workbench" / "ui" / "widgets" / "chat.tcss"
+
+    def __init__(self, workspace: Path) -> None:
+        super().__init__()
+        self.log_widget = ChatLog(workspace)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="chat-scroll"):
+            yield self.log_widget
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).anchor()
+
+
+async def test_far_pages_fold_and_come_back_when_scrolled_to(tmp_path: Path) -> None:
+    app = LogApp(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.log_widget
+        for number in range(PAGE_SIZE * 4):
+            log.add_line(f"line {number}")
+            if number % PAGE_SIZE == PAGE_SIZE - 1:
+                await pilot.pause()
+        log.add_line("the last line")
+        await pilot.pause()
+        pages = list(log.query_children(ChatPage))
+        assert [page.display for page in pages] == [False, False, False, True, True]
+        last = pages[-1].children[-1]
+        assert "the last line" in shown_text(last) and last.region.height == 1
+
+        scroll = app.query_one(VerticalScroll)
+        height = scroll.virtual_size.height
+        scroll.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.pause()
+        assert pages[0].display and scroll.virtual_size.height == height
+        first = pages[0].children[0]
+        assert "line 0" in shown_text(first)
+        assert first.region.overlaps(scroll.region)
