@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from benchmarks import (
+    chat_app,
+    chat_history,
     chat_stream,
     engine_stream,
     first_frame,
@@ -30,6 +32,8 @@ BENCHMARKS = {
         tool_grep.BENCHMARK,
         tool_glob.BENCHMARK,
         chat_stream.BENCHMARK,
+        chat_app.BENCHMARK,
+        chat_history.BENCHMARK,
         open_markdown.BENCHMARK,
         watch_files.BENCHMARK,
     )
