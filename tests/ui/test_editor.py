@@ -160,7 +160,117 @@ async def test_the_edit_option_opens_a_file_straight_away(workspace: Path) -> No
     path.write_text("---\nname: loose\ndescription: x\n---\nBody\n")
     app = make_app(workspace, edit_path=path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: bool(app.screen.query(TextArea)))
+        await until(
+            pilot, lambda: isinstance(app.screen, EditorScreen) and app.screen.query(TextArea)
+        )
         area = editor(app).query_one(TextArea)
         await until(pilot, lambda: area.text.endswith("Body\n"))
         assert "explicit" in header(app)
+
+
+def fix_shown(app: WorkbenchApp) -> bool:
+    """Whether the footer offers `f`: the problems list has the focus and a fix highlighted."""
+    binding = app.active_bindings.get("f")
+    return binding is not None and binding.enabled and binding.binding.action == "fix"
+
+
+async def highlight_problem(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Focus the problems list and highlight the first problem whose row holds `text`."""
+    await until(pilot, lambda: any(text in problem for problem in problems(pilot.app)))
+    found = editor(pilot.app).query_one("#editor-problems", OptionList)
+    found.focus()
+    found.highlighted = next(i for i, row in enumerate(problems(pilot.app)) if text in row)
+    await pilot.pause()
+
+
+async def test_f_puts_the_closest_tool_name_in_and_ctrl_z_takes_it_back(workspace: Path) -> None:
+    path = workspace / AGENT
+    before = path.read_bytes()
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one(TextArea)
+        assert not fix_shown(app), "no `f` while the text has the focus"
+        area.replace("tools: Read, Grpe, Glob", (3, 0), (3, len(area.document.get_line(3))))
+        typed = area.text
+        await highlight_problem(pilot, "fix: Grpe → Grep")
+        await until(pilot, lambda: fix_shown(app))
+        await pilot.press("f")
+        assert area.document.get_line(3) == "tools: Read, Grep, Glob"
+        assert area.text.split("\n")[:3] == typed.split("\n")[:3]
+        assert area.text.split("\n")[4:] == typed.split("\n")[4:]
+        await until(pilot, lambda: not any("Grpe" in problem for problem in problems(app)))
+        assert not fix_shown(app)
+        assert path.read_bytes() == before, "a fix changes the buffer, not the file"
+        await pilot.press("ctrl+z")
+        assert area.text == typed
+        await until(pilot, lambda: any("fix: Grpe → Grep" in row for row in problems(app)))
+
+
+async def test_f_keeps_a_yaml_tool_list_a_list(workspace: Path) -> None:
+    path = workspace / AGENT
+    text = path.read_text().replace("tools: Read, Grep, Glob, Write", "tools:\n  - Read\n  - Wrte")
+    path.write_text(text.replace("model: haiku", "model: gpt-4"))
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one(TextArea)
+        await highlight_problem(pilot, "unknown model 'gpt-4'")
+        assert not fix_shown(app), "a problem without a fix offers no `f`"
+        await highlight_problem(pilot, "fix: Wrte → Write")
+        assert fix_shown(app)
+        await pilot.press("f")
+        assert area.text.split("\n")[3:6] == ["tools:", "  - Read", "  - Write"]
+
+
+async def test_f_repairs_mojibake_on_its_line_only(workspace: Path) -> None:
+    path = workspace / AGENT
+    original = path.read_text()
+    path.write_text(original + "Keep each plan under 10Â² lines.\n")
+    before = path.read_bytes()
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one(TextArea)
+        await highlight_problem(pilot, "fix: repair mojibake")
+        await pilot.press("f")
+        assert area.text == original + "Keep each plan under 10² lines.\n"
+        await until(pilot, lambda: not any("mojibake" in row for row in problems(app)))
+        assert path.read_bytes() == before
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "unsaved" not in header(app))
+    assert path.read_text() == original + "Keep each plan under 10² lines.\n"
+
+
+async def test_f_quotes_a_description_strict_yaml_rejects(workspace: Path) -> None:
+    path = workspace / AGENT
+    lines = path.read_text().split("\n")
+    lines[2] = "description: Use it when: the plan's scope changes."
+    path.write_text("\n".join(lines))
+    before = path.read_bytes()
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one(TextArea)
+        await highlight_problem(pilot, "fix: quote the description")
+        await pilot.press("f")
+        expected = "description: 'Use it when: the plan''s scope changes.'"
+        assert area.text.split("\n") == [*lines[:2], expected, *lines[3:]]
+        await until(pilot, lambda: not any("yaml-invalid" in row for row in problems(app)))
+        assert path.read_bytes() == before, "nothing is saved before ctrl+s"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "unsaved" not in header(app))
+    assert path.read_text().split("\n")[2] == expected
+
+
+async def test_enter_on_a_problem_with_a_fix_still_jumps_to_its_line(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one(TextArea)
+        area.replace("tools: Read, Grpe", (3, 0), (3, len(area.document.get_line(3))))
+        area.cursor_location = (0, 0)
+        await highlight_problem(pilot, "fix: Grpe → Grep")
+        await pilot.press("enter")
+        assert area.has_focus and area.cursor_location == (3, 0)
+        assert area.document.get_line(3) == "tools: Read, Grpe"

@@ -60,19 +60,38 @@ def plan(path: Path, data: bytes) -> Plan:
         text = data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
     except UnicodeDecodeError:
         return Plan(path, data, data, ())
+    changes = repairs(text, path)
+    if not changes:
+        return Plan(path, data, data, ())
+    fixed = apply(text, changes).encode("utf-8")
+    if bom:
+        fixed = codecs.BOM_UTF8 + fixed
+    return Plan(path, data, fixed, changes)
+
+
+def repairs(text: str, path: Path) -> tuple[Change, ...]:
+    """The safe repairs for `text`, the decoded content of `path`, in line order.
+
+    Nothing is written: `lint --fix` applies them to the file and the editor to its buffer.
+    Changes to one line follow each other, each `before` being the previous `after`.
+    """
     lines = text.split("\n")
     changes = _repair_mojibake(lines)
     changes += _quote_description(lines, path)
-    if not changes:
-        return Plan(path, data, data, ())
-    fixed = "\n".join(lines).encode("utf-8")
-    if bom:
-        fixed = codecs.BOM_UTF8 + fixed
-    return Plan(path, data, fixed, tuple(sorted(changes, key=lambda change: change.line)))
+    return tuple(sorted(changes, key=lambda change: change.line))
+
+
+def apply(text: str, changes: tuple[Change, ...]) -> str:
+    """`text` with each changed line replaced, its `\r` ending (if any) kept."""
+    lines = text.split("\n")
+    for change in changes:
+        ending = "\r" if lines[change.line - 1].endswith("\r") else ""
+        lines[change.line - 1] = change.after + ending
+    return "\n".join(lines)
 
 
 def _repair_mojibake(lines: list[str]) -> list[Change]:
-    """Replace each damaged line with ftfy's encoding repair, keeping a `\r` ending."""
+    """Replace each damaged line of `lines` (a working copy) with ftfy's encoding repair."""
     changes = []
     for number, broken, repaired in mojibake.find("\n".join(lines)):
         ending = "\r" if lines[number - 1].endswith("\r") else ""

@@ -106,6 +106,7 @@ def _tools(spec: AgentSpec, key: str, tokens: tuple[str, ...]) -> Iterator[Diagn
             line,
             f"unknown tool {token!r} in `{key}`{hint}",
             fix=suggestion,
+            written=token,
         )
 
 

@@ -43,6 +43,8 @@ class Diagnostic:
     line: int
     message: str
     fix: str | None = None
+    written: str | None = None
+    """The text as written that `fix` would replace, when the fix is for one token."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

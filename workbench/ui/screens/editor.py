@@ -3,7 +3,8 @@
 Validation runs on a copy of the buffer in a thread, a moment after typing stops, so a
 large prompt never slows the keys. Unsaved text goes to a recovery file every few seconds.
 A save that would overwrite someone else's change stops and shows both versions. The
-request preview builds, from the same copy, the request a run would send.
+request preview builds, from the same copy, the request a run would send. A problem with
+a quick fix shows it; `f` applies it to the buffer as one undoable edit, and never saves.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from textual.widgets.option_list import Option
 from workbench.agentfile.document import AgentDocument, Conflict, DocumentError, Recovery
 from workbench.agentfile.lint import check
 from workbench.agentfile.parse import parse_agent
+from workbench.agentfile.quick_fixes import QuickFix, quick_fixes
 from workbench.agentfile.spec import Diagnostic, Origin, Severity
 from workbench.config.models import ModelTable
 from workbench.engine.client import MissingCredentials, check_credentials
@@ -87,6 +89,8 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+o", "external", "External editor", id="editor.external"),
         Binding("ctrl+t", "wrap", "Wrap", id="editor.wrap"),
         Binding("ctrl+r", "preview", "Preview request", id="editor.preview"),
+        Binding("f", "fix", "Fix", id="editor.fix"),
+        Binding("ctrl+z", "undo", "Undo", id="editor.undo", show=False),
         Binding("escape", "close", "Close", id="editor.close", priority=True),
     ]
 
@@ -116,6 +120,8 @@ class EditorScreen(Screen[None]):
         self._loaded_text = ""
         self._validate_timer: Timer | None = None
         self._keep_timer: Timer | None = None
+        self._fixes: dict[str, QuickFix] = {}
+        """The quick fix of each problem that has one, by the problem's option id."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="editor-header", markup=False)
@@ -213,16 +219,18 @@ class EditorScreen(Screen[None]):
         self._validate_timer = None
         document = self.document
         if document is not None:
-            data = document.encode(self.text_area.text)
-            self.validate(data)
+            text = self.text_area.text
+            data = document.encode(text)
+            self.validate(data, text)
             if self.previewing and data != self._previewed:
                 self._previewed = data
                 self.build_preview(data)
 
     @work(thread=True, exclusive=True, group="editor-validate", exit_on_error=False)
-    def validate(self, data: bytes) -> None:
+    def validate(self, data: bytes, text: str) -> None:
         spec = check(parse_agent(data, self.path, self.origin, named=True), self.models)
-        self.app.call_from_thread(self._show_problems, spec.diagnostics)
+        found = quick_fixes(spec, text)
+        self.app.call_from_thread(self._show_problems, spec.diagnostics, found)
 
     @property
     def previewing(self) -> bool:
@@ -331,14 +339,74 @@ class EditorScreen(Screen[None]):
         size.append(f"\n            with {placeholder} as the task", style="dim")
         self.query_one("#preview-size", Static).update(size)
 
-    def _show_problems(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+    def _show_problems(
+        self, diagnostics: tuple[Diagnostic, ...], found: tuple[QuickFix | None, ...]
+    ) -> None:
         problems = self.query_one("#editor-problems", OptionList)
-        problems.set_options(
-            Option(_problem(diagnostic), id=f"line-{diagnostic.line}-{index}")
-            for index, diagnostic in enumerate(diagnostics)
-        )
+        highlighted = problems.highlighted
+        options = [
+            Option(_problem(diagnostic, fix), id=f"line-{diagnostic.line}-{index}")
+            for index, (diagnostic, fix) in enumerate(zip(diagnostics, found, strict=True))
+        ]
+        self._fixes = {
+            option.id: fix
+            for option, fix in zip(options, found, strict=True)
+            if option.id is not None and fix is not None
+        }
+        problems.set_options(options)
+        if highlighted is not None and options:
+            problems.highlighted = min(highlighted, len(options) - 1)
         title = f"Problems  {len(diagnostics)}" if diagnostics else "Problems  none"
         self.query_one("#editor-problems-title", Static).update(title)
+        self.refresh_bindings()
+
+    @property
+    def highlighted_fix(self) -> QuickFix | None:
+        """The quick fix of the highlighted problem, when the problems list has the focus."""
+        problems = self.query_one("#editor-problems", OptionList)
+        if not problems.has_focus or problems.highlighted is None:
+            return None
+        option = problems.get_option_at_index(problems.highlighted)
+        return self._fixes.get(option.id or "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "fix":
+            return self.highlighted_fix is not None
+        return True
+
+    @on(OptionList.OptionHighlighted, "#editor-problems")
+    def _problem_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_fix(self) -> None:
+        """Apply the highlighted problem's fix to the buffer, as one edit `ctrl+z` undoes."""
+        fix = self.highlighted_fix
+        if fix is None:
+            return
+        area = self.text_area
+        if area.read_only:
+            self.notify("This file is read-only; nothing was changed.", severity="warning")
+            return
+        if any(
+            change.line > area.document.line_count
+            or area.document.get_line(change.line - 1) != change.before
+            for change in fix.changes
+        ):
+            self.notify("The text changed since it was checked; try again in a moment.")
+            return
+        area.history.checkpoint()
+        for change in fix.changes:
+            row = change.line - 1
+            area.replace(change.after, (row, 0), (row, len(change.before)))
+        area.history.checkpoint()
+        area.cursor_location = (fix.changes[0].line - 1, 0)
+        area.scroll_cursor_visible(center=True)
+        self._fixes.clear()
+        self.refresh_bindings()
+
+    def action_undo(self) -> None:
+        """Undo in the text from the problems list too, so a fix just made can be taken back."""
+        self.text_area.undo()
 
     @on(OptionList.OptionSelected, "#editor-problems")
     def _go_to_problem(self, event: OptionList.OptionSelected) -> None:
@@ -462,9 +530,12 @@ async def _count(preview: RequestPreview) -> int:
         await client.close()
 
 
-def _problem(diagnostic: Diagnostic) -> Text:
+def _problem(diagnostic: Diagnostic, fix: QuickFix | None) -> Text:
     mark, style = MARKS.get(diagnostic.severity, ("●", "blue"))
     text = Text.assemble((f"{mark} ", style), (f"{diagnostic.line:>4}  ", "dim"))
     text.append(printable(diagnostic.message))
     text.append(f"  {diagnostic.code}", style="dim")
+    if fix is not None:
+        text.append(f"\n        fix: {printable(fix.label)}", style="green")
+        text.append("  (f)", style="dim")
     return text
