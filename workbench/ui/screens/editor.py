@@ -42,6 +42,7 @@ from workbench.engine.request_preview import (
 )
 from workbench.safe_text import json_text, printable
 from workbench.ui.screens.confirm import Confirm
+from workbench.ui.screens.edit_diff import EditDiffScreen
 from workbench.ui.widgets.version_diff import VersionDiff
 
 VALIDATE_AFTER_S = 0.3
@@ -89,6 +90,7 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+o", "external", "External editor", id="editor.external"),
         Binding("ctrl+t", "wrap", "Wrap", id="editor.wrap"),
         Binding("ctrl+r", "preview", "Preview request", id="editor.preview"),
+        Binding("ctrl+g", "diff", "Diff", id="editor.diff"),
         Binding("f", "fix", "Fix", id="editor.fix"),
         Binding("ctrl+z", "undo", "Undo", id="editor.undo", show=False),
         Binding("escape", "close", "Close", id="editor.close", priority=True),
@@ -461,6 +463,10 @@ class EditorScreen(Screen[None]):
         for screen in self.app.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.load_roster()
+
+    def action_diff(self) -> None:
+        """The edit against the saved file (`c` in there: against the last commit)."""
+        self.app.push_screen(EditDiffScreen(self.path, self._loaded_text, self.text_area.text))
 
     def action_wrap(self) -> None:
         self.text_area.soft_wrap = not self.text_area.soft_wrap
