@@ -44,6 +44,11 @@ def current_value(spec: AgentSpec, key: str) -> FieldValue:
     return str(raw)
 
 
+def same_value(key: str, a: FieldValue, b: FieldValue) -> bool:
+    """Whether writing `a` where the file has `b` would change nothing."""
+    return bool(_normal(key, a) == _normal(key, b))
+
+
 def set_field(text: str, spec: AgentSpec, key: str, value: FieldValue) -> str:
     """`text` with `key` set to `value` (None, or "" for text, removes the key).
 

@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 from workbench.agentfile.document import AgentDocument, Conflict, DocumentError, Recovery
 from workbench.agentfile.lint import check
 from workbench.agentfile.parse import parse_agent
+from workbench.agentfile.patch import line_change, set_field
 from workbench.agentfile.quick_fixes import QuickFix, quick_fixes
 from workbench.agentfile.spec import Diagnostic, Origin, Severity
 from workbench.config.models import ModelTable
@@ -43,6 +44,7 @@ from workbench.engine.request_preview import (
 from workbench.safe_text import json_text, printable
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.edit_diff import EditDiffScreen
+from workbench.ui.widgets.frontmatter_form import FrontmatterForm
 from workbench.ui.widgets.version_diff import VersionDiff
 
 VALIDATE_AFTER_S = 0.3
@@ -92,6 +94,7 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+r", "preview", "Preview request", id="editor.preview"),
         Binding("ctrl+g", "diff", "Diff", id="editor.diff"),
         Binding("f", "fix", "Fix", id="editor.fix"),
+        Binding("f2", "form", "Form", id="editor.form"),
         Binding("ctrl+z", "undo", "Undo", id="editor.undo", show=False),
         Binding("escape", "close", "Close", id="editor.close", priority=True),
     ]
@@ -143,6 +146,7 @@ class EditorScreen(Screen[None]):
                 yield Static("System prompt", classes="preview-heading")
                 yield Static("", id="preview-system", markup=False)
             with Vertical(id="editor-side"):
+                yield FrontmatterForm(self.models, id="editor-form")
                 yield Static("Problems", id="editor-problems-title")
                 yield OptionList(id="editor-problems")
         yield Footer()
@@ -233,6 +237,7 @@ class EditorScreen(Screen[None]):
         spec = check(parse_agent(data, self.path, self.origin, named=True), self.models)
         found = quick_fixes(spec, text)
         self.app.call_from_thread(self._show_problems, spec.diagnostics, found)
+        self.app.call_from_thread(lambda: self.query_one(FrontmatterForm).show(spec))
 
     @property
     def previewing(self) -> bool:
@@ -409,6 +414,41 @@ class EditorScreen(Screen[None]):
     def action_undo(self) -> None:
         """Undo in the text from the problems list too, so a fix just made can be taken back."""
         self.text_area.undo()
+
+    def action_form(self) -> None:
+        """Move the focus between the text and the frontmatter form."""
+        form = self.query_one(FrontmatterForm)
+        if form.has_focus_within:
+            self.text_area.focus()
+        else:
+            form.focus_first()
+
+    @on(FrontmatterForm.FieldChanged)
+    def _form_changed(self, event: FrontmatterForm.FieldChanged) -> None:
+        """Patch the key's lines of the buffer, as one edit `ctrl+z` undoes."""
+        area, document = self.text_area, self.document
+        if document is None or area.read_only:
+            self.notify("This file is read-only; nothing was changed.", severity="warning")
+            return
+        text = area.text
+        spec = parse_agent(document.encode(text), self.path, self.origin, named=True)
+        newline = area.document.newline
+        before = text.split(newline)
+        start, stop, lines = line_change(
+            before, set_field(text, spec, event.key, event.value).split(newline)
+        )
+        if start == stop and not lines:
+            return
+        area.history.checkpoint()
+        end = (len(before) - 1, len(before[-1]))
+        if stop < len(before):
+            area.replace("".join(line + "\n" for line in lines), (start, 0), (stop, 0))
+        elif start < stop and (lines or start == 0):
+            area.replace("\n".join(lines), (start, 0), end)
+        else:
+            joined = "".join("\n" + line for line in lines)
+            area.replace(joined, (start - 1, len(before[start - 1])), end)
+        area.history.checkpoint()
 
     @on(OptionList.OptionSelected, "#editor-problems")
     def _go_to_problem(self, event: OptionList.OptionSelected) -> None:

@@ -1,0 +1,116 @@
+"""The frontmatter form beside the editor's text: edits go both ways, one key's lines at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, Select, SelectionList, TextArea
+
+from tests.support.pilot import make_app, until
+from tests.ui.test_editor import AGENT, open_editor
+from workbench.ui.widgets.frontmatter_form import FrontmatterForm
+
+
+def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
+    a, b = before.split("\n"), after.split("\n")
+    assert len(a) == len(b), (a, b)
+    return [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+
+
+async def form_shows(pilot, form: FrontmatterForm, key: str, value: object) -> None:  # type: ignore[no-untyped-def]
+    await until(pilot, lambda: form._values.get(key) == value)
+
+
+async def test_changing_the_model_in_the_form_changes_only_the_model_line(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one("#editor-text", TextArea)
+        form = screen.query_one(FrontmatterForm)
+        await form_shows(pilot, form, "model", "haiku")
+        before = area.text
+        area.cursor_location = (12, 3)
+        screen.query_one("#fm-model", Select).value = "opus"
+        await until(pilot, lambda: area.text != before)
+        assert changed_lines(before, area.text) == [("model: haiku", "model: opus")]
+        assert area.cursor_location == (12, 3), "the cursor elsewhere stays put"
+        area.undo()
+        await pilot.pause()
+        assert area.text == before, "one ctrl+z takes the form's edit back"
+
+
+async def test_typing_the_description_in_the_text_shows_in_the_form(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one("#editor-text", TextArea)
+        form = screen.query_one(FrontmatterForm)
+        await form_shows(pilot, form, "model", "haiku")
+        line = area.document.get_line(2)
+        area.replace("description: Plans indexer changes.", (2, 0), (2, len(line)))
+        shown = form.query_one("#fm-description", TextArea)
+        await until(pilot, lambda: shown.text == "Plans indexer changes.")
+        assert form.query_one("#fm-name", Input).value == "indexer-planner"
+        before = area.text
+        await pilot.pause(0.5)
+        assert area.text == before, "showing the new spec posts no edit back"
+
+
+async def test_unchecking_a_tool_keeps_the_tools_line_style(workspace: Path) -> None:
+    path = workspace / AGENT
+    path.write_text(
+        path.read_text().replace(
+            "tools: Read, Grep, Glob, Write", "tools: [Read, Grep, Glob, Write]"
+        )
+    )
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one("#editor-text", TextArea)
+        form = screen.query_one(FrontmatterForm)
+        await form_shows(pilot, form, "tools", ("Read", "Grep", "Glob", "Write"))
+        before = area.text
+        form.query_one("#fm-tools-read-only", SelectionList).deselect("Grep")
+        await until(pilot, lambda: area.text != before)
+        assert changed_lines(before, area.text) == [
+            ("tools: [Read, Grep, Glob, Write]", "tools: [Read, Glob, Write]")
+        ]
+        form.query_one("#fm-tools-extra", Input).value = "mcp__github__get_issue"
+        await until(pilot, lambda: "mcp__github__get_issue" in area.text)
+        assert "tools: [Read, Glob, Write, mcp__github__get_issue]\n" in area.text
+
+
+async def test_a_form_edit_of_invalid_yaml_changes_only_that_key(workspace: Path) -> None:
+    path = workspace / AGENT
+    text = path.read_text()
+    start = text.index("description:")
+    end = text.index("\n", start)
+    path.write_text(text[:start] + "description: Plans things. Use it: when asked" + text[end:])
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one("#editor-text", TextArea)
+        form = screen.query_one(FrontmatterForm)
+        await form_shows(pilot, form, "description", "Plans things. Use it: when asked")
+        before = area.text
+        screen.query_one("#fm-color", Select).value = "purple"
+        await until(pilot, lambda: area.text != before)
+        assert changed_lines(before, area.text) == [("color: green", "color: purple")]
+        before = area.text
+        form.query_one("#fm-name", Input).value = "indexer-planner-2"
+        await until(pilot, lambda: area.text != before)
+        assert changed_lines(before, area.text) == [
+            ("name: indexer-planner", "name: indexer-planner-2")
+        ]
+
+
+async def test_f2_moves_the_focus_between_text_and_form(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one("#editor-text", TextArea)
+        area.focus()
+        await pilot.press("f2")
+        assert screen.query_one("#fm-name", Input).has_focus
+        await pilot.press("f2")
+        assert area.has_focus
