@@ -21,6 +21,7 @@ from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.editor import EditorScreen
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.screens.main import MainScreen
+from workbench.ui.screens.manage import AgentFiles
 from workbench.ui.themes import DEFAULT_THEME, ThemeLibrary, ThemeProblem, theme_folders
 from workbench.ui.widgets.chat import ChatView
 
@@ -153,6 +154,7 @@ class WorkbenchApp(App[int]):
                 "Earlier runs", "Open a past conversation of this workspace", screen.action_runs
             )
             yield SystemCommand("Close chat", "Close the active chat tab", screen.action_close_chat)
+            yield from _agent_file_commands(screen)
             chat = screen.active_chat
             if chat is not None and chat.working:
                 yield SystemCommand(
@@ -221,3 +223,26 @@ class WorkbenchApp(App[int]):
             ("ctrl+p", "Command palette"),
         ]
         self.push_screen(HelpScreen(keys))
+
+
+def _agent_file_commands(screen: MainScreen) -> Iterable[SystemCommand]:
+    files = AgentFiles(screen)
+    yield SystemCommand(
+        "New agent",
+        "Create an agent file from a template, in the project or user folder",
+        files.new,
+    )
+    yield SystemCommand(
+        "Duplicate agent",
+        "Copy the selected agent under a new name, to try a variant",
+        files.duplicate,
+    )
+    yield SystemCommand(
+        "Rename agent", "Rename the selected agent's file and name together", files.rename
+    )
+    yield SystemCommand(
+        "Delete agent", "Move the selected agent's file to .workbench/trash/", files.delete
+    )
+    yield SystemCommand(
+        "Restore deleted agent", "Put an agent from .workbench/trash/ back", files.restore
+    )

@@ -89,6 +89,8 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._pending_agent: str | None = None
+        self._show_after_load: tuple[Path, bool] | None = None
+        """A file to select (and maybe edit) once a reload has it: see `show_agent`."""
         self._numbers = count(1)
         self.live: LiveFiles | None = None
         self._file_tabs: dict[str, str] = {}
@@ -148,6 +150,7 @@ class MainScreen(Screen[None]):
             await self.open_file(self.workbench.options.open_path)
         if first and self.workbench.options.edit_path:
             self.edit(self.workbench.options.edit_path)
+        self._show_loaded(message.roster)
         wanted, self._pending_agent = self._pending_agent, None
         if not wanted:
             return
@@ -507,6 +510,24 @@ class MainScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load_roster()
         self.notify("Agents reloaded.", timeout=2)
+
+    def show_agent(self, path: Path, *, edit: bool = False) -> None:
+        """Reload the roster, then select the agent at `path` and, with `edit`, edit it."""
+        self._show_after_load = (path, edit)
+        self.load_roster()
+
+    def _show_loaded(self, roster: Roster) -> None:
+        if self._show_after_load is None:
+            return
+        path, edit = self._show_after_load
+        spec = next((s for s in roster.specs if s.path == path), None)
+        if spec is None:
+            return  # a load that started before the change; the next one has it
+        self._show_after_load = None
+        if spec.name:
+            self.query_one(RosterPanel).select_name(spec.name)
+        if edit:
+            self.edit(path)
 
     @property
     def chats(self) -> list[ChatView]:
