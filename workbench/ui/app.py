@@ -18,7 +18,6 @@ from workbench.config.models import ModelTable
 from workbench.config.settings import SaveFailed, Settings, save_theme
 from workbench.safe_text import printable
 from workbench.ui.screens.confirm import Confirm
-from workbench.ui.screens.editor import EditorScreen
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.screens.main import MainScreen
 from workbench.ui.screens.manage import AgentFiles
@@ -177,7 +176,9 @@ class WorkbenchApp(App[int]):
             if isinstance(screen, MainScreen)
             else []
         )
-        unsaved = [s for s in self.screen_stack if isinstance(s, EditorScreen) and s.dirty]
+        main = self.screen_stack[0]
+        editors = main.editors.values() if isinstance(main, MainScreen) else ()
+        unsaved = [editor for editor in editors if editor.dirty]
         if unsaved and not working:
             names = ", ".join(printable(s.path.name) for s in unsaved)
             await self.push_screen(

@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
+from textual.signal import Signal
 from textual.timer import Timer
 from textual.widgets import Button, Collapsible, Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -93,6 +94,7 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+t", "wrap", "Wrap", id="editor.wrap"),
         Binding("ctrl+r", "preview", "Preview request", id="editor.preview"),
         Binding("ctrl+g", "diff", "Diff", id="editor.diff"),
+        Binding("ctrl+n", "run", "Run this version", id="editor.run"),
         Binding("f", "fix", "Fix", id="editor.fix"),
         Binding("f2", "form", "Form", id="editor.form"),
         Binding("ctrl+z", "undo", "Undo", id="editor.undo", show=False),
@@ -125,6 +127,8 @@ class EditorScreen(Screen[None]):
         self._loaded_text = ""
         self._validate_timer: Timer | None = None
         self._keep_timer: Timer | None = None
+        self.closed_signal: Signal[Path] = Signal(self, "closed")
+        """Published with the file's path when the editor is closed for good."""
         self._fixes: dict[str, QuickFix] = {}
         """The quick fix of each problem that has one, by the problem's option id."""
 
@@ -164,7 +168,7 @@ class EditorScreen(Screen[None]):
             self.document = AgentDocument.open(self.path)
         except DocumentError as error:
             self.notify(str(error), title="Cannot edit", severity="error")
-            self.dismiss()
+            self._leave()
             return
         self._load(self.document.text)
         self.text_area.read_only = not self.document.writable
@@ -541,7 +545,7 @@ class EditorScreen(Screen[None]):
 
     def action_close(self) -> None:
         if not self.dirty:
-            self.dismiss()
+            self._leave()
             return
         self.app.push_screen(
             Confirm(f"Discard your unsaved changes to {printable(self.path.name)}?"),
@@ -551,7 +555,36 @@ class EditorScreen(Screen[None]):
     def _close_answered(self, discard: bool | None) -> None:
         if discard:
             self.recovery.drop(self.path)
-            self.dismiss()
+            self._leave()
+
+    def _leave(self) -> None:
+        """Closed for good (not just left for a run): the screen and its buffer go."""
+        self.dismiss()
+        self.closed_signal.publish(self.path)
+        self.app.call_later(self._uninstall)
+
+    def _uninstall(self) -> None:
+        if self.app.is_screen_installed(self):
+            self.app.uninstall_screen(self)
+
+    async def action_run(self) -> None:
+        """Chat with the text as it stands; the editor keeps it, unsaved, for later."""
+        document = self.document
+        if document is None:
+            return
+        data = document.encode(self.text_area.text)
+        spec = check(parse_agent(data, self.path, self.origin, named=True), self.models)
+        if not spec.is_agent:
+            problem = next(iter(spec.diagnostics), None)
+            reason = problem.message if problem is not None else "it is not an agent"
+            self.notify(f"This text cannot run: {printable(reason)}", severity="error")
+            return
+        from workbench.ui.screens.main import MainScreen
+
+        main = self.app.screen_stack[0]
+        if isinstance(main, MainScreen):
+            self.app.pop_screen()
+            await main.run_draft(spec)
 
 
 _NO_KEY = "exact counting needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) or ANTHROPIC_BASE_URL"

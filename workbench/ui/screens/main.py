@@ -96,6 +96,10 @@ class MainScreen(Screen[None]):
         self._file_tabs: dict[str, str] = {}
         """Open files by workspace-relative path, to their tab's id."""
         self._stop_watching = asyncio.Event()
+        self.editors: dict[Path, EditorScreen] = {}
+        """Open editors by file, including ones left for a run of their text."""
+        self._drafts: set[str] = set()
+        """Chats whose agent is an editor's text, not the file on disk."""
 
     @property
     def workbench(self) -> WorkbenchApp:
@@ -144,7 +148,8 @@ class MainScreen(Screen[None]):
         panel = self.query_one(RosterPanel)
         panel.show(message.roster)
         for chat in self.chats:
-            chat.roster_reloaded(message.roster)
+            if chat.id not in self._drafts:
+                chat.roster_reloaded(message.roster)
         self._watch_for(message.roster)
         if first and self.workbench.options.open_path:
             await self.open_file(self.workbench.options.open_path)
@@ -318,7 +323,7 @@ class MainScreen(Screen[None]):
         """Chat with `spec`: in the active chat if it has not started, else in a new tab."""
         current = self.active_chat
         if current is not None and current.conversation is None and not current.working:
-            if current.spec.path != spec.path:
+            if current.spec.content_hash != spec.content_hash:
                 current.change_agent(spec)
                 self._label(current)
             current.focus_prompt()
@@ -444,8 +449,10 @@ class MainScreen(Screen[None]):
         origin = found.origin if found is not None else Origin.EXPLICIT
         app = self.workbench
         options = app.options
-        self.app.push_screen(
-            EditorScreen(
+        editor = self.editors.get(path)
+        if editor is None:
+            # Kept after it is left for a run of its text, so unsaved edits wait there.
+            editor = EditorScreen(
                 path,
                 origin,
                 options.workspace,
@@ -453,6 +460,20 @@ class MainScreen(Screen[None]):
                 model=options.model,
                 mode=options.permission_mode,
             )
+            self.editors[path] = editor
+            editor.closed_signal.subscribe(self, lambda closed: self.editors.pop(closed, None))
+            self.app.install_screen(editor, f"editor-{next(self._numbers)}")
+        self.app.push_screen(editor)
+
+    async def run_draft(self, spec: AgentSpec) -> None:
+        """A chat with the editor's text as it stands, saved or not."""
+        self.query_one(RosterPanel).select_path(str(spec.path))
+        chat = await self.open_chat(spec)
+        self._drafts.add(chat.id or "")
+        self.notify(
+            f"Chatting with the edited {printable(spec.display_name)}, saved or not. Your "
+            "text stays in the editor: e on the agent's row goes back to it.",
+            timeout=6,
         )
 
     def action_toggle_files(self) -> None:
@@ -524,8 +545,7 @@ class MainScreen(Screen[None]):
         if spec is None:
             return  # a load that started before the change; the next one has it
         self._show_after_load = None
-        if spec.name:
-            self.query_one(RosterPanel).select_name(spec.name)
+        self.query_one(RosterPanel).select_path(str(path))
         if edit:
             self.edit(path)
 

@@ -94,6 +94,12 @@ class RosterPanel(Vertical):
         self._rebuild(str(spec.path))
         return True
 
+    def select_path(self, path: str) -> None:
+        """Select the row of the file at `path`, clearing a filter that would hide it."""
+        self.query_one("#roster-filter", Input).value = ""
+        self.problems_only = False
+        self._rebuild(path)
+
     def watch_filter_text(self) -> None:
         self._rebuild()
 
