@@ -46,6 +46,7 @@ from workbench.safe_text import json_text, printable
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.edit_diff import EditDiffScreen
 from workbench.ui.widgets.frontmatter_form import FrontmatterForm
+from workbench.ui.widgets.search_bar import SearchBar
 from workbench.ui.widgets.version_diff import VersionDiff
 
 VALIDATE_AFTER_S = 0.3
@@ -90,6 +91,8 @@ class ConflictScreen(ModalScreen[str]):
 class EditorScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="editor.save", priority=True),
+        # Priority: ctrl+f searches wherever the focus is, ahead of any field's own keys.
+        Binding("ctrl+f", "search", "Search", id="editor.search", priority=True),
         Binding("ctrl+o", "external", "External editor", id="editor.external"),
         Binding("ctrl+t", "wrap", "Wrap", id="editor.wrap"),
         Binding("ctrl+r", "preview", "Preview request", id="editor.preview"),
@@ -135,13 +138,15 @@ class EditorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="editor-header", markup=False)
         with Horizontal(id="editor-body"):
-            yield TextArea(
-                language="markdown",
-                soft_wrap=True,
-                show_line_numbers=True,
-                tab_behavior="indent",
-                id="editor-text",
-            )
+            with Vertical(id="editor-main"):
+                yield SearchBar("#editor-text", id="editor-search")
+                yield TextArea(
+                    language="markdown",
+                    soft_wrap=True,
+                    show_line_numbers=True,
+                    tab_behavior="indent",
+                    id="editor-text",
+                )
             with VerticalScroll(id="editor-preview"):
                 yield Static("Building the request…", id="preview-summary", markup=False)
                 yield Static("", id="preview-size", markup=False)
@@ -246,6 +251,12 @@ class EditorScreen(Screen[None]):
     @property
     def previewing(self) -> bool:
         return self.has_class("-preview")
+
+    def action_search(self) -> None:
+        """Open the search bar above the text (from the request preview, back to the text)."""
+        if self.previewing:
+            self.action_preview()
+        self.query_one(SearchBar).open()
 
     def action_preview(self) -> None:
         """Switch between the text and the request a run of the buffer would send."""
@@ -544,6 +555,12 @@ class EditorScreen(Screen[None]):
         self._reload_roster()
 
     def action_close(self) -> None:
+        # escape is a priority binding, so it reaches this screen before the search bar:
+        # while the bar is open, escape closes the bar, not the editor.
+        search = self.query_one(SearchBar)
+        if search.is_open:
+            search.close()
+            return
         if not self.dirty:
             self._leave()
             return
