@@ -9,6 +9,7 @@ from benchmarks import (
     chat_app,
     chat_history,
     chat_stream,
+    editor_typing,
     engine_stream,
     first_frame,
     lint_corpus,
@@ -35,6 +36,7 @@ BENCHMARKS = {
         chat_app.BENCHMARK,
         chat_history.BENCHMARK,
         open_markdown.BENCHMARK,
+        editor_typing.BENCHMARK,
         watch_files.BENCHMARK,
     )
 }
