@@ -187,6 +187,7 @@ async def test_a_runs_writes_are_attributed_and_its_edit_is_in_history(
         assert "v2 of docs/tasks/context.md" in str(link.render())
         link.scroll_visible(animate=False)
         await settle(pilot)
+        await until(pilot, lambda: app.screen.get_widget_at(*link.region.offset)[0] is link)
         await pilot.click(link)
         await settle(pilot)
         await until(pilot, lambda: _diff_shown(app))
