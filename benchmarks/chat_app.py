@@ -7,8 +7,8 @@ same process and event loop, on a private copy of the sample workspace:
   timed from `ChatView.send` until the run has ended and the chat has drawn the reply in its
   final form, against a `Conversation` and its `Run` (no UI) reading the same bytes.
 - `chat_app[tools]`: 200 turns of 10 `Read` calls each (2,000 tool blocks), then a short
-  reply, into the app against the engine alone on the same script (quick: 25 turns, so
-  that the quick run stays near 40 s on 2 cores).
+  reply, into the app against the engine alone on the same script (quick: 12 turns, so
+  that the quick run stays near 20 s on 2 cores).
 
 A ticker task records the longest the event loop went without running on either side (the
 worst stall, in the notes).
@@ -398,7 +398,7 @@ def _reply_script(workspace: Path, model: str, quick: bool) -> Script:
 def _tools_script(workspace: Path, model: str, quick: bool) -> Script:
     from tests.support.fake_api import text_turn, tool_turn
 
-    turns, per_turn = (25, 10) if quick else (200, 10)
+    turns, per_turn = (12, 10) if quick else (200, 10)
     paths = _small_files(workspace, turns * per_turn)
     bodies = []
     for number in range(turns):

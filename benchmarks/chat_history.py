@@ -91,7 +91,7 @@ def run(quick: bool) -> list[Result]:
     except ImportError as error:
         notes = f"tests/support/fake_api.py cannot be imported: {error}"
         return [Result(NAME, 1.0, Status.SKIPPED, notes=notes)]
-    messages, rounds = (1_000, 3) if quick else (5_000, 7)
+    messages, rounds = (300, 2) if quick else (5_000, 7)
     with Server() as server, tempfile.TemporaryDirectory(prefix="workbench-bench-") as folder:
         return asyncio.run(_measure(server, Path(folder), messages, rounds))
 

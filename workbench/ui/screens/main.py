@@ -32,7 +32,6 @@ from workbench.agentfile.roster import Roster, load_roster
 from workbench.agentfile.spec import AgentSpec, Origin
 from workbench.engine.replay import list_runs
 from workbench.safe_text import printable
-from workbench.ui.screens.editor import EditorScreen
 from workbench.ui.screens.runs import RunsScreen
 from workbench.ui.screens.text_viewer import TextViewer
 from workbench.ui.widgets.agent_card import AgentCard
@@ -48,6 +47,7 @@ from workbench.watch.live import FileUpdate, LiveFiles, WatchFailed
 
 if TYPE_CHECKING:
     from workbench.ui.app import WorkbenchApp
+    from workbench.ui.screens.editor import EditorScreen
 
 SIDE_NOTE = (
     "Pick an agent and press Enter to chat with it; the files its run reads and writes "
@@ -451,6 +451,10 @@ class MainScreen(Screen[None]):
         options = app.options
         editor = self.editors.get(path)
         if editor is None:
+            # Imported on first use: the editor pulls in the engine's request building,
+            # which the first frame does not need.
+            from workbench.ui.screens.editor import EditorScreen
+
             # Kept after it is left for a run of its text, so unsaved edits wait there.
             editor = EditorScreen(
                 path,
