@@ -35,6 +35,10 @@ def main(argv: list[str]) -> int:
         return run([str(BIN / "workbench"), str(SAMPLE), *rest])
     if command == "screenshot":
         return run([str(BIN / "python"), str(ROOT / "docs" / "screenshot.py")])
+    if "--snapshot-update" not in rest and not any(arg.startswith("-n") for arg in rest):
+        # One worker per core. Updating snapshots stays in one process, so that "unused"
+        # is judged over the whole suite and no worker deletes another's pictures.
+        rest = ["-n", "auto", *rest]
     return run([str(BIN / "python"), "-m", "pytest", *rest])
 
 

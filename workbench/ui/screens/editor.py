@@ -45,6 +45,7 @@ from workbench.engine.request_preview import (
 from workbench.safe_text import json_text, printable
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.edit_diff import EditDiffScreen
+from workbench.ui.widgets.agent_card import short_path
 from workbench.ui.widgets.frontmatter_form import FrontmatterForm
 from workbench.ui.widgets.search_bar import SearchBar
 from workbench.ui.widgets.version_diff import VersionDiff
@@ -204,16 +205,18 @@ class EditorScreen(Screen[None]):
         self._validate()
 
     def _show_header(self) -> None:
-        header = Text(printable(str(self.path)), style="bold")
-        header.append(f"  {self.origin.value}", style="dim")
+        # The state comes first: a long path must not push it off a one-line header.
+        header = Text()
         if self.document is not None and not self.document.writable:
-            header.append("  read-only: you can look, not save", style="yellow")
+            header.append("read-only: you can look, not save  ", style="yellow")
         elif self.dirty:
-            header.append("  ● unsaved", style="yellow")
+            header.append("● unsaved  ", style="yellow")
         else:
-            header.append("  saved", style="dim")
+            header.append("saved  ", style="dim")
         if self.previewing:
-            header.append("  request preview (ctrl+r: back to the text)", style="bold")
+            header.append("request preview (ctrl+r: back to the text)  ", style="bold")
+        header.append(printable(short_path(self.path, self.workspace)), style="bold")
+        header.append(f"  {self.origin.value}", style="dim")
         self.query_one("#editor-header", Static).update(header)
 
     @on(TextArea.Changed, "#editor-text")
