@@ -25,6 +25,7 @@ from workbench.ui.markdown import styles
 from workbench.ui.markdown.layout import Layout
 from workbench.ui.markdown.lines import EMPTY
 from workbench.ui.markdown.settler import Settler
+from workbench.ui.markdown.span_styles import SpanStyles
 from workbench.ui.markdown.units import Unit
 
 MIN_INTERVAL = 0.05
@@ -125,7 +126,7 @@ class MarkdownFlow(Widget):
         """The first line of each settled unit, in `_lines`."""
         self._tail_lines: list[Content] = []
         self._layout = Layout(ansi=False, dark=True)
-        self._styles: dict[str, Style] = {}
+        self._styles = SpanStyles(self)
         self._timer: Timer | None = None
         self._interval = MIN_INTERVAL
         self._complete = False
@@ -304,20 +305,6 @@ class MarkdownFlow(Widget):
             self._lay_out(width)
             self.refresh(layout=True)
 
-    def _style(self, name: str | Style) -> Style:
-        if isinstance(name, Style):
-            return name
-        if (style := self._styles.get(name)) is None:
-            if name.startswith("."):
-                style = self.get_visual_style(name[1:], partial=True)
-            else:
-                try:
-                    style = Style.parse(name)
-                except Exception:
-                    style = Style()
-            self._styles[name] = style
-        return style
-
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         self._lay_out(width)
@@ -335,7 +322,7 @@ class MarkdownFlow(Widget):
             line = line.stylize(selected, start, len(line.plain) if end == -1 else end)
         segments = [
             Segment(text, style.rich_style)
-            for text, style in line.render(base, end="", parse_style=self._style)
+            for text, style in line.render(base, end="", parse_style=self._styles)
         ]
         strip = Strip(segments, line.cell_length)
         return strip.crop_extend(0, width, base.rich_style).apply_offsets(0, y)

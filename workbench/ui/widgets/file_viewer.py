@@ -34,7 +34,6 @@ from textual.events import Resize
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.style import Style
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
@@ -45,6 +44,7 @@ from workbench.ui.markdown import MarkdownFlow, styles
 from workbench.ui.markdown.layout import Layout
 from workbench.ui.markdown.lines import EMPTY, fit
 from workbench.ui.markdown.settler import Settler
+from workbench.ui.markdown.span_styles import SpanStyles
 from workbench.ui.markdown.units import Unit
 from workbench.watch.content import RENDER_LIMIT, FileContent, Kind, read_content
 
@@ -215,7 +215,7 @@ class RenderedView(ScrollView, can_focus=True):
         self._previous: Unit | None = None
         self._marks: list[tuple[int, int]] = []
         self._layout = Layout(ansi=False, dark=True)
-        self._styles: dict[str, Style] = {}
+        self._styles = SpanStyles(self)
         self._timer: Timer | None = None
         self._refit_pending = False
 
@@ -352,21 +352,6 @@ class RenderedView(ScrollView, can_focus=True):
             self._layout = layout
             self._restart(self._anchor(None))
 
-    def _style(self, name: str | Style) -> Style:
-        if isinstance(name, Style):
-            return name
-        if (style := self._styles.get(name)) is None:
-            # As MarkdownFlow resolves them: component classes, or styles such as code colours.
-            if name.startswith("."):
-                style = self.get_visual_style(name[1:], partial=True)
-            else:
-                try:
-                    style = Style.parse(name)
-                except Exception:
-                    style = Style()
-            self._styles[name] = style
-        return style
-
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self._width()
@@ -379,10 +364,10 @@ class RenderedView(ScrollView, can_focus=True):
             return Strip.blank(width, base.rich_style)
         line = self._lines[index]
         if any(start <= index < end for start, end in self._marks):
-            line = fit(line, width).stylize_before(self._style(".rendered-view--changed"))
+            line = fit(line, width).stylize_before(self._styles(".rendered-view--changed"))
         segments = [
             Segment(text, style.rich_style)
-            for text, style in line.render(base, end="", parse_style=self._style)
+            for text, style in line.render(base, end="", parse_style=self._styles)
         ]
         return Strip(segments, line.cell_length).crop_extend(0, width, base.rich_style)
 
