@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -22,7 +23,9 @@ from workbench.ui.screens.help import HelpScreen
 from workbench.ui.screens.main import MainScreen
 from workbench.ui.screens.manage import AgentFiles
 from workbench.ui.themes import DEFAULT_THEME, ThemeLibrary, ThemeProblem, theme_folders
-from workbench.ui.widgets.chat import ChatView
+
+if TYPE_CHECKING:
+    from workbench.ui.widgets.chat import ChatView
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,7 @@ class WorkbenchApp(App[int]):
         """Quitting while agents work asks first; their runs then end with a valid record."""
         screen = self.screen
         working = (
-            [chat for chat in screen.query(ChatView) if chat.working]
+            [chat for chat in screen.chats if chat.working]
             if isinstance(screen, MainScreen)
             else []
         )

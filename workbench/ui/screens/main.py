@@ -1,5 +1,8 @@
 """The workbench's home: the roster, then the agent card with one tab per chat and per
 open file, then the workspace's live files above those the active chat's run touched.
+
+Chats, file tabs and the screens they open are imported when first used, so the first
+frame pays only for the roster, the card and the files column.
 """
 
 from __future__ import annotations
@@ -30,17 +33,10 @@ from textual.widgets import (
 
 from workbench.agentfile.roster import Roster, load_roster
 from workbench.agentfile.spec import AgentSpec, Origin
-from workbench.engine.replay import list_runs
 from workbench.safe_text import printable
-from workbench.ui.screens.runs import RunsScreen
-from workbench.ui.screens.text_viewer import TextViewer
 from workbench.ui.widgets.agent_card import AgentCard
-from workbench.ui.widgets.chat import ChatView
-from workbench.ui.widgets.file_tab import FileTab
 from workbench.ui.widgets.live_files import LiveFilesPane
 from workbench.ui.widgets.roster import RosterPanel
-from workbench.ui.widgets.run_files import RunFiles
-from workbench.ui.widgets.tool_block import ToolBlock
 from workbench.watch.areas import Area, WatchSet, referenced_paths
 from workbench.watch.history import FileHistory
 from workbench.watch.live import FileUpdate, LiveFiles, WatchFailed
@@ -48,6 +44,10 @@ from workbench.watch.live import FileUpdate, LiveFiles, WatchFailed
 if TYPE_CHECKING:
     from workbench.ui.app import WorkbenchApp
     from workbench.ui.screens.editor import EditorScreen
+    from workbench.ui.widgets.chat import ChatView
+    from workbench.ui.widgets.file_tab import FileTab
+    from workbench.ui.widgets.run_files import RunFiles
+    from workbench.ui.widgets.tool_block import ToolBlock
 
 SIDE_NOTE = (
     "Pick an agent and press Enter to chat with it; the files its run reads and writes "
@@ -232,7 +232,7 @@ class MainScreen(Screen[None]):
             tab_id = self._file_tabs.get(rel)
             if tab_id is None:
                 continue
-            self.query_one(f"#{tab_id}-tab", FileTab).changed()
+            self._file_tab(tab_id).changed()
             if tab_id == active:
                 live.seen(rel)
         pane.show([file for rel in changed if (file := live.get(rel)) is not None])
@@ -256,10 +256,12 @@ class MainScreen(Screen[None]):
         tab_id = self._file_tabs.get(rel)
         if tab_id is None:
             tab_id = f"file-{next(self._numbers)}"
+            from workbench.ui.widgets.file_tab import FileTab
+
             tab = FileTab(rel, live, id=f"{tab_id}-tab")
             await tabs.add_pane(TabPane(_title(PurePosixPath(rel).name, ""), tab, id=tab_id))
             self._file_tabs[rel] = tab_id
-        tab = self.query_one(f"#{tab_id}-tab", FileTab)
+        tab = self._file_tab(tab_id)
         tabs.active = tab_id
         self._looked_at(rel)
         self.query_one(LiveFilesPane).select(rel)
@@ -283,8 +285,7 @@ class MainScreen(Screen[None]):
         if self.live is not None:
             self.watch_files(self.live)
 
-    @on(ChatView.FilesWritten)
-    def _files_written(self, message: ChatView.FilesWritten) -> None:
+    def on_chat_view_files_written(self, message: ChatView.FilesWritten) -> None:
         chat = message.chat
         live = self.live
         if live is None or chat.conversation is None:
@@ -296,12 +297,10 @@ class MainScreen(Screen[None]):
         if block is not None:
             block.link_versions(versions)
 
-    @on(ToolBlock.OpenVersion)
-    async def _open_version(self, message: ToolBlock.OpenVersion) -> None:
+    async def on_tool_block_open_version(self, message: ToolBlock.OpenVersion) -> None:
         await self.open_file(message.version.path, message.version.number)
 
-    @on(FileTab.GoToCall)
-    def _go_to_call(self, message: FileTab.GoToCall) -> None:
+    def on_file_tab_go_to_call(self, message: FileTab.GoToCall) -> None:
         author = message.version.author
         for chat in self.chats:
             block = chat.tool_block(author.tool_use_id)
@@ -329,6 +328,9 @@ class MainScreen(Screen[None]):
             current.focus_prompt()
             return current
         number = next(self._numbers)
+        from workbench.ui.widgets.chat import ChatView
+        from workbench.ui.widgets.run_files import RunFiles
+
         files = RunFiles(self.workbench.options.workspace, id=f"files-{number}")
         chat = ChatView(spec, files, id=f"chat-{number}")
         await self.query_one("#run-side", ContentSwitcher).mount(files)
@@ -344,7 +346,7 @@ class MainScreen(Screen[None]):
         tabs = self.query_one("#center", TabbedContent)
         if not tabs.active.startswith("pane-"):
             return None
-        return self.query_one(f"#chat-{tabs.active.removeprefix('pane-')}", ChatView)
+        return cast("ChatView", self.query_one(f"#chat-{tabs.active.removeprefix('pane-')}"))
 
     @on(TabbedContent.TabActivated, "#center")
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
@@ -354,10 +356,9 @@ class MainScreen(Screen[None]):
                 "#run-side", ContentSwitcher
             ).current = f"files-{pane.removeprefix('pane-')}"
         elif pane.startswith("file-"):
-            self._looked_at(self.query_one(f"#{pane}-tab", FileTab).rel)
+            self._looked_at(self._file_tab(pane).rel)
 
-    @on(ChatView.StateChanged)
-    def _chat_state(self, message: ChatView.StateChanged) -> None:
+    def on_chat_view_state_changed(self, message: ChatView.StateChanged) -> None:
         self._label(message.chat)
 
     def _label(self, chat: ChatView) -> None:
@@ -367,8 +368,7 @@ class MainScreen(Screen[None]):
         tab = self.query_one("#center", TabbedContent).get_tab(f"pane-{number}")
         tab.label = _title(chat.spec.display_name, mark)
 
-    @on(ChatView.PickAgent)
-    def _pick(self, message: ChatView.PickAgent) -> None:
+    def on_chat_view_pick_agent(self, message: ChatView.PickAgent) -> None:
         roster = self.workbench.roster
         spec = roster.get(message.name) if roster and message.name else None
         if spec is None:
@@ -380,16 +380,19 @@ class MainScreen(Screen[None]):
         message.chat.change_agent(spec)
         self._label(message.chat)
 
-    @on(ChatView.ResumeRequested)
-    def _resume_requested(self, message: ChatView.ResumeRequested) -> None:
+    def on_chat_view_resume_requested(self, message: ChatView.ResumeRequested) -> None:
         self.action_runs()
 
     def action_runs(self) -> None:
+        from workbench.ui.screens.runs import RunsScreen
+
         self.app.push_screen(RunsScreen(self.workbench.options.workspace), self._resume)
 
     async def _resume(self, session_id: str | None) -> None:
         if not session_id:
             return
+        from workbench.engine.replay import list_runs
+
         summaries, _ = list_runs(self.workbench.options.workspace)
         summary = next((s for s in summaries if s.session_id == session_id), None)
         roster = self.workbench.roster
@@ -404,22 +407,24 @@ class MainScreen(Screen[None]):
             self.notify(f"Could not resume {session_id}: {error}", severity="error")
         self._label(chat)
 
-    @on(RunFiles.Open)
-    async def _open_run_file(self, message: RunFiles.Open) -> None:
+    async def on_run_files_open(self, message: RunFiles.Open) -> None:
         rel = self.live.history.relative(message.path) if self.live else None
         if rel is None:
+            from workbench.ui.screens.text_viewer import TextViewer
+
             self.app.push_screen(TextViewer.of_file(message.path))
         else:
             await self.open_file(rel)
 
-    @on(ToolBlock.OpenResult)
-    def _open_result(self, message: ToolBlock.OpenResult) -> None:
+    def on_tool_block_open_result(self, message: ToolBlock.OpenResult) -> None:
+        from workbench.ui.screens.text_viewer import TextViewer
+
         self.app.push_screen(TextViewer(message.title, message.content))
 
     def action_close_chat(self) -> None:
         tabs = self.query_one("#center", TabbedContent)
         if tabs.active.startswith("file-"):
-            tab = self.query_one(f"#{tabs.active}-tab", FileTab)
+            tab = self._file_tab(tabs.active)
             del self._file_tabs[tab.rel]
             tabs.remove_pane(tabs.active)
             return
@@ -555,7 +560,10 @@ class MainScreen(Screen[None]):
 
     @property
     def chats(self) -> list[ChatView]:
-        return list(self.query(ChatView))
+        return cast("list[ChatView]", list(self.query("ChatView")))
+
+    def _file_tab(self, tab_id: str) -> FileTab:
+        return cast("FileTab", self.query_one(f"#{tab_id}-tab"))
 
 
 def _title(name: str, mark: str) -> str:
