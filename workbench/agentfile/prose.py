@@ -74,6 +74,7 @@ def path_mentions(text: str, start: int = 0, end: int | None = None) -> Iterator
 _ANCHOR = re.compile(r"/|\.md\b")
 """What every path contains; finding these first is many times faster than trying the
 path pattern at every position of a long prompt."""
+_ANCHOR_LITERALS = ("/", ".md")
 _RUN_TAIL = re.compile(r"[\w.*/-]*")
 _RUN_PUNCTUATION = frozenset("_.*/-")
 
@@ -130,7 +131,7 @@ class _Prompt:
     def __init__(self, text: str, first_line: int) -> None:
         self.text = text
         self.first_line = first_line
-        self.fences = _fences(text) if "```" in text or "~~~" in text else []
+        self._fences: list[tuple[int, int]] | None = None
         self._line_starts: list[int] | None = None
         lowered = text.lower()
         # A few characters change length when lowercased; then offsets would not match.
@@ -138,9 +139,17 @@ class _Prompt:
         """The text lowercased for the case-blind searches, which are faster than `re.I`."""
 
     def fenced(self, offset: int) -> bool:
-        """Inside a fenced block; the blocks are in order and never overlap."""
-        index = bisect.bisect_right(self.fences, (offset, len(self.text) + 1)) - 1
-        return index >= 0 and offset < self.fences[index][1]
+        """Inside a fenced block; the blocks are in order and never overlap.
+
+        The blocks are found on the first question: most prompts name nothing that
+        needs asking.
+        """
+        fences = self._fences
+        if fences is None:
+            text = self.text
+            self._fences = fences = _fences(text) if "```" in text or "~~~" in text else []
+        index = bisect.bisect_right(fences, (offset, len(self.text) + 1)) - 1
+        return index >= 0 and offset < fences[index][1]
 
     def line(self, offset: int) -> int:
         """The file line of `offset`."""
@@ -305,7 +314,7 @@ _SYSTEM_ROOTS = frozenset(
 
 
 def _path_references(prompt: _Prompt, files: WorkspaceFiles) -> Iterator[Diagnostic]:
-    for start, end in _lines_with_reading(prompt.lowered):
+    for start, end in _lines_to_search(prompt):
         yield from _missing_paths(prompt, files, start, end)
 
 
@@ -314,24 +323,29 @@ _READING = (
     "scan", "refer", "follow",
 )  # fmt: skip
 """The stems of `_READ_VERBS`: a line holding none of them cannot tell the agent to read."""
+_READING_STEM = re.compile("|".join(_READING))
 
 
-def _lines_with_reading(text: str) -> list[tuple[int, int]]:
-    """Start and end offsets of the lines that hold a reading verb, in order.
+def _lines_to_search(prompt: _Prompt) -> list[tuple[int, int]]:
+    """Start and end offsets of the lines that may name a path and hold a reading verb.
 
-    Searching for a few literals is quick even in a long prompt, and most lines that name
-    paths do not ask for them to be read, so only these lines are searched for paths.
+    Lines are found from what every path contains (`/`, `.md`), which few lines hold, with
+    `str.find`, which is many times quicker than a regex over the whole prompt; only those
+    lines are then asked for a verb and searched for paths.
     """
-    found: dict[int, int] = {}
-    for stem in _READING:
-        at = text.find(stem)
+    text, lowered = prompt.text, prompt.lowered
+    verdicts: dict[int, int] = {}
+    """Each line start met, with the line's end when it holds a reading verb, else -1."""
+    for literal in _ANCHOR_LITERALS:
+        at = text.find(literal)
         while at != -1:
             start = text.rfind("\n", 0, at) + 1
             end = text.find("\n", at)
             end = len(text) if end == -1 else end
-            found[start] = end
-            at = text.find(stem, end)
-    return sorted(found.items())
+            if start not in verdicts:
+                verdicts[start] = end if _READING_STEM.search(lowered, start, end) else -1
+            at = text.find(literal, end)
+    return sorted((start, end) for start, end in verdicts.items() if end != -1)
 
 
 def _missing_paths(
@@ -348,9 +362,9 @@ def _missing_paths(
             or after in _PLACEHOLDER_EDGES
             or _PLACEHOLDER.search(mention.written)
             or mention.rel.split("/")[0] in _SYSTEM_ROOTS
-            or prompt.fenced(at)
             or not _looks_like_path(prompt, mention)
             or not _told_to_read(prompt, at)
+            or prompt.fenced(at)
             or files.exists(mention.rel)
         ):
             continue
