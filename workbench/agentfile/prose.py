@@ -249,8 +249,10 @@ def _phrases(text: str) -> Iterator[tuple[int, str]]:
     quickly; a pattern that starts with a list of verbs is tried at every position.
     """
     for word in _AGENT_WORD.finditer(text):
-        line_start = text.rfind("\n", 0, word.start()) + 1
-        found = _USE_BEFORE_AGENT.search(text, max(line_start, word.start() - 160), word.start())
+        end = word.start()
+        start = max(text.rfind("\n", 0, end) + 1, end - 160)
+        # The name before `agent` is kebab-case: without a hyphen there is none to find.
+        found = _USE_BEFORE_AGENT.search(text, start, end) if "-" in text[start:end] else None
         if found:
             yield found.start(), found.group(1)
     for found in _ASK.finditer(text):
