@@ -13,6 +13,7 @@ from tests.support.pilot import chat, make_app, roster_shown, settle, type_and_s
 from workbench.ui.app import WorkbenchApp
 from workbench.ui.widgets.file_tab import FileTab
 from workbench.ui.widgets.live_files import LiveFilesPane
+from workbench.ui.widgets.tool_block import ToolBlock
 from workbench.ui.widgets.version_diff import VersionDiff
 from workbench.ui.widgets.version_list import VersionList
 
@@ -202,6 +203,33 @@ async def test_a_runs_writes_are_attributed_and_its_edit_is_in_history(
         await settle(pilot)
         assert app.screen.query_one("#center", TabbedContent).active == "pane-1"
         assert block.expanded
+
+
+async def test_v_on_a_focused_call_opens_the_version_it_wrote(
+    api: FakeAnthropic, workspace: Path
+) -> None:
+    api.script(
+        tool_turn(("Write", {"file_path": ".claude/docs/offchain-plan.md", "content": "# Plan\n"})),
+        text_turn("Saved."),
+    )
+    app = make_app(workspace, agent="offchain-planner", permission_mode="acceptEdits")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await until(pilot, lambda: bool(row(app, "context.md")))
+        await settle(pilot)
+        await type_and_send(pilot, "Plan the indexer")
+        view = chat(app)
+        await until(pilot, lambda: not view.working and bool(row(app, "offchain-plan.md")))
+        await settle(pilot)
+        await pilot.press("shift+tab")
+        block = app.focused
+        assert isinstance(block, ToolBlock) and block.call.name == "Write"
+        await until(pilot, lambda: "v" in app.screen.active_bindings)
+        assert app.screen.active_bindings["v"].binding.description == "Open version"
+        await pilot.press("v")
+        await until(pilot, lambda: _diff_shown(app))
+        diff = file_tab(app).query_one(VersionDiff)
+        assert diff.before is None and diff.after == "# Plan\n"
 
 
 def _diff_shown(app: WorkbenchApp) -> bool:

@@ -3,16 +3,20 @@ calls, notices and outcomes, built from the engine's events.
 
 The same events come from a live run or from a replayed transcript, so both look alike.
 A delegated agent's events arrive scoped to the tool call that started it and are shown
-in a nested log inside that call's block.
+in a nested log inside that call's block. With a tool block focused, up and down (or k
+and j) move to the previous and next call, through delegated runs and folded pages alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
+from textual.actions import SkipAction
+from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.events import Resize
 from textual.message import Message
@@ -65,6 +69,11 @@ class ThinkingBlock(Collapsible):
 class ChatLog(Vertical):
     """Vertical flow of blocks; the scrolling container belongs to whoever holds it."""
 
+    BINDINGS = [
+        Binding("up,k", "step(-1)", "Previous call", show=False, id="chat.previous_call"),
+        Binding("down,j", "step(1)", "Next call", show=False, id="chat.next_call"),
+    ]
+
     class RetryRequested(Message):
         def __init__(self, task: str) -> None:
             super().__init__()
@@ -109,6 +118,41 @@ class ChatLog(Vertical):
 
     def tool(self, tool_use_id: str) -> ToolBlock | None:
         return self._tools.get(tool_use_id)
+
+    def tool_blocks(self) -> Iterator[ToolBlock]:
+        """Every call in the order it started, a delegated run's calls after the call that
+        started them."""
+        for block in self._tools.values():
+            yield block
+            if block.nested is not None:
+                yield from block.nested.tool_blocks()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The outermost log moves between calls, the nested ones' included."""
+        return not (action == "step" and self._nested)
+
+    def action_step(self, step: int) -> None:
+        """Focus the call `step` away from the focused one; past either end the key scrolls
+        the log as usual."""
+        focused = self.screen.focused
+        blocks = list(self.tool_blocks())
+        if not isinstance(focused, ToolBlock) or focused not in blocks:
+            raise SkipAction()
+        index = blocks.index(focused) + step
+        if not 0 <= index < len(blocks):
+            raise SkipAction()
+        target = blocks[index]
+        if self._pages is not None:
+            self._pages.unfold(target)
+        target.focus(scroll_visible=False)
+        self.call_after_refresh(self._show_focused, target)
+
+    def _show_focused(self, block: ToolBlock) -> None:
+        """Scrolled to once laid out: the block may be on a page that was folded a moment
+        ago, with no place on screen yet."""
+        screen = self.screen
+        if screen.focused is block and not screen.can_view_entire(block):
+            screen.scroll_to_center(block, origin_visible=True)
 
     def handle(self, event: Event) -> None:
         if event.scope:

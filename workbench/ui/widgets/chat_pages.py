@@ -4,7 +4,8 @@ Textual lays out every displayed widget of the screen whenever anything changes 
 a chat of thousands of blocks would pay for all of them on every new line. Blocks go into
 pages of `PAGE_SIZE`; a page away from the view is hidden and stands in as a blank of the
 same height, so a frame costs what the visible pages and the blanks cost, whatever the
-length of the conversation. A page comes back as soon as the view nears it.
+length of the conversation. A page comes back as soon as the view nears it, or when a
+block in it is to take focus; the page holding the focus is never folded.
 """
 
 from __future__ import annotations
@@ -68,9 +69,10 @@ class Pages:
         near_top, near_bottom = top - height, top + 2 * height
         y = 0
         last = len(self._pages) - LIVE_PAGES
+        focused = self._focused_page()
         for index, (page, blank) in enumerate(self._pages):
             lines = blank.lines if blank.display else page.outer_size.height
-            near = index >= last or (y < near_bottom and y + lines > near_top)
+            near = index >= last or page is focused or (y < near_bottom and y + lines > near_top)
             if near and blank.display:
                 blank.display = False
                 page.display = True
@@ -79,6 +81,19 @@ class Pages:
                 page.display = False
                 blank.display = True
             y += lines
+
+    def unfold(self, widget: Widget) -> None:
+        """Show the page holding `widget`, so that it can be focused and scrolled to."""
+        page = _page_of(widget)
+        for shown, blank in self._pages:
+            if shown is page and blank.display:
+                blank.display = False
+                page.display = True
+
+    def _focused_page(self) -> ChatPage | None:
+        """Folding the page that holds the focus would take the focus away."""
+        focused = self._log.screen.focused
+        return None if focused is None else _page_of(focused)
 
     def resized(self, width: int) -> None:
         """Folded heights hold for one width only: at another, every page comes back."""
@@ -96,3 +111,10 @@ class Pages:
         if not isinstance(holder, ScrollableContainer) or not holder.size.height:
             return None
         return holder.scroll_y, holder.size.height
+
+
+def _page_of(widget: Widget) -> ChatPage | None:
+    for node in widget.ancestors:
+        if isinstance(node, ChatPage):
+            return node
+    return None

@@ -2,6 +2,7 @@
 expands to the full input and result (or the diff a Write or Edit made).
 
 A delegated run (Agent/Task) gets a nested chat log inside its block, streaming live.
+A block takes focus, so everything a click does is also a key away.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Click
 from textual.geometry import Size
@@ -39,7 +41,13 @@ _READ_LINE = re.compile(r"^\s*\d+\t", re.MULTILINE)
 _EXIT = re.compile(r"\[exit code (\d+)\]")
 
 
-class ToolBlock(Vertical):
+class ToolBlock(Vertical, can_focus=True):
+    BINDINGS = [
+        Binding("enter,space", "expand", "Expand", id="tool.expand"),
+        Binding("enter,space", "collapse", "Collapse", id="tool.collapse"),
+        Binding("v", "open_versions", "Open version", id="tool.open_version"),
+        Binding("o", "open_result", "Whole result", id="tool.open_result"),
+    ]
     expanded: reactive[bool] = reactive(False, toggle_class="-expanded")
 
     class OpenResult(Message):
@@ -92,6 +100,27 @@ class ToolBlock(Vertical):
     def watch_expanded(self, expanded: bool) -> None:
         if expanded and self._composed and self._details is None:
             self.mount(self._make_details(), after=self._versions_line or self._summary_line)
+        self._keys_changed()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the focused block answers its keys: a block around it (a delegated run)
+        must not act on a key meant for the call inside it."""
+        if action not in ("expand", "collapse", "open_versions", "open_result"):
+            return True
+        if self.screen.focused is not self:
+            return False
+        if action == "expand":
+            return not self.expanded
+        if action == "collapse":
+            return self.expanded
+        if action == "open_versions":
+            return bool(self._versions)
+        return self._result_is_cut()
+
+    def _keys_changed(self) -> None:
+        """The footer shows this block's keys while it has focus; they depend on its state."""
+        if self.has_focus:
+            self.refresh_bindings()
 
     def _make_details(self) -> Vertical:
         if self._details is None:
@@ -134,6 +163,7 @@ class ToolBlock(Vertical):
         else:
             self._versions_line.update(text)
         self._versions_line.display = bool(versions)
+        self._keys_changed()
 
     def wait_for_answer(self) -> None:
         """Nothing runs while a person decides: a question mark instead of a spinner."""
@@ -149,6 +179,7 @@ class ToolBlock(Vertical):
         self._refresh_summary()
         if self._result_view is not None:
             self._result_view.update(self._result())
+        self._keys_changed()
 
     def _spin(self) -> None:
         if not self._waiting:
@@ -233,19 +264,38 @@ class ToolBlock(Vertical):
         )
         return shown
 
+    def _result_is_cut(self) -> bool:
+        return self.finished is not None and len(self.finished.content) > RESULT_PREVIEW_CHARS
+
     @on(Click, ".tool-summary")
-    def _toggle(self) -> None:
+    def _summary_clicked(self, event: Click) -> None:
+        event.stop()
         self.expanded = not self.expanded
 
     @on(Click, ".tool-versions")
-    def _open_version(self) -> None:
-        if self._versions:
-            self.post_message(self.OpenVersion(self._versions[-1]))
+    def _versions_clicked(self, event: Click) -> None:
+        event.stop()
+        self.action_open_versions()
 
     @on(Click, ".tool-result")
-    def _open(self) -> None:
+    def _result_clicked(self, event: Click) -> None:
+        event.stop()
+        self.action_open_result()
+
+    def action_expand(self) -> None:
+        self.expanded = True
+
+    def action_collapse(self) -> None:
+        self.expanded = False
+
+    def action_open_versions(self) -> None:
+        """Every file the call wrote opens at the version it made, each in its tab."""
+        for version in self._versions:
+            self.post_message(self.OpenVersion(version))
+
+    def action_open_result(self) -> None:
         result = self.finished
-        if result is not None and len(result.content) > RESULT_PREVIEW_CHARS:
+        if result is not None and self._result_is_cut():
             title = f"{self.call.name} {describe(self.call.name, self.call.input)}"
             self.post_message(self.OpenResult(title, result.content))
 
