@@ -47,13 +47,14 @@ from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.edit_diff import EditDiffScreen
 from workbench.ui.widgets.agent_card import short_path
 from workbench.ui.widgets.frontmatter_form import FrontmatterForm
+from workbench.ui.widgets.problem_text_area import GLYPHS, ProblemTextArea, problem_row
 from workbench.ui.widgets.search_bar import SearchBar
 from workbench.ui.widgets.version_diff import VersionDiff
 
 VALIDATE_AFTER_S = 0.3
 KEEP_AFTER_S = 2.0
 """How long typing may go unrecorded: the most a crash can lose."""
-MARKS = {Severity.ERROR: ("✖", "bold red"), Severity.WARNING: ("▲", "yellow")}
+MARK_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
 class ConflictScreen(ModalScreen[str]):
@@ -101,6 +102,14 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+n", "run", "Run this version", id="editor.run"),
         Binding("f", "fix", "Fix", id="editor.fix"),
         Binding("f2", "form", "Form", id="editor.form"),
+        Binding("f8", "next_problem", "Next problem", id="editor.next-problem", show=False),
+        Binding(
+            "shift+f8",
+            "previous_problem",
+            "Previous problem",
+            id="editor.previous-problem",
+            show=False,
+        ),
         Binding("ctrl+z", "undo", "Undo", id="editor.undo", show=False),
         Binding("escape", "close", "Close", id="editor.close", priority=True),
     ]
@@ -135,13 +144,15 @@ class EditorScreen(Screen[None]):
         """Published with the file's path when the editor is closed for good."""
         self._fixes: dict[str, QuickFix] = {}
         """The quick fix of each problem that has one, by the problem's option id."""
+        self._diagnostics: tuple[Diagnostic, ...] = ()
+        """The problems listed, in the list's order."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="editor-header", markup=False)
         with Horizontal(id="editor-body"):
             with Vertical(id="editor-main"):
                 yield SearchBar("#editor-text", id="editor-search")
-                yield TextArea(
+                yield ProblemTextArea(
                     language="markdown",
                     soft_wrap=True,
                     show_line_numbers=True,
@@ -162,8 +173,8 @@ class EditorScreen(Screen[None]):
         yield Footer()
 
     @property
-    def text_area(self) -> TextArea:
-        return self.query_one("#editor-text", TextArea)
+    def text_area(self) -> ProblemTextArea:
+        return self.query_one("#editor-text", ProblemTextArea)
 
     @property
     def dirty(self) -> bool:
@@ -381,7 +392,11 @@ class EditorScreen(Screen[None]):
         problems.set_options(options)
         if highlighted is not None and options:
             problems.highlighted = min(highlighted, len(options) - 1)
-        title = f"Problems  {len(diagnostics)}" if diagnostics else "Problems  none"
+        self._diagnostics = diagnostics
+        self.text_area.mark_problems(diagnostics)
+        title = Text(f"Problems  {len(diagnostics)}" if diagnostics else "Problems  none")
+        if diagnostics:
+            title.append("  f8 next, shift+f8 previous", style="dim not bold")
         self.query_one("#editor-problems-title", Static).update(title)
         self.refresh_bindings()
 
@@ -475,6 +490,35 @@ class EditorScreen(Screen[None]):
         area.cursor_location = (max(0, line - 1), 0)
         area.scroll_cursor_visible(center=True)
         area.focus()
+
+    def action_next_problem(self) -> None:
+        """Put the cursor on the next line with a problem, going round the end."""
+        self._step_to_problem(forward=True)
+
+    def action_previous_problem(self) -> None:
+        """Put the cursor on the previous line with a problem, going round the start."""
+        self._step_to_problem(forward=False)
+
+    def _step_to_problem(self, *, forward: bool) -> None:
+        """Move the cursor to a line with a problem; the list highlights its first problem."""
+        rows = sorted({problem_row(diagnostic) for diagnostic in self._diagnostics})
+        if not rows:
+            self.notify("No problems.", timeout=2)
+            return
+        area = self.text_area
+        here = area.cursor_location[0]
+        if forward:
+            row = next((row for row in rows if row > here), rows[0])
+        else:
+            row = next((row for row in reversed(rows) if row < here), rows[-1])
+        area.cursor_location = (min(row, area.document.line_count - 1), 0)
+        area.scroll_cursor_visible(center=True)
+        problems = self.query_one("#editor-problems", OptionList)
+        problems.highlighted = next(
+            index
+            for index, diagnostic in enumerate(self._diagnostics)
+            if problem_row(diagnostic) == row
+        )
 
     def action_save(self) -> None:
         self._save(overwrite=False)
@@ -630,7 +674,7 @@ async def _count(preview: RequestPreview) -> int:
 
 
 def _problem(diagnostic: Diagnostic, fix: QuickFix | None) -> Text:
-    mark, style = MARKS.get(diagnostic.severity, ("●", "blue"))
+    mark, style = GLYPHS[diagnostic.severity], MARK_STYLES[diagnostic.severity]
     text = Text.assemble((f"{mark} ", style), (f"{diagnostic.line:>4}  ", "dim"))
     text.append(printable(diagnostic.message))
     text.append(f"  {diagnostic.code}", style="dim")
