@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Select, SelectionList, TextArea
 
-from tests.support.pilot import make_app, until
-from tests.ui.test_editor import AGENT, open_editor
+from tests.support.pilot import make_app, shown_text, until
+from tests.ui.test_editor import AGENT, header, open_editor
+from workbench.agentfile.document import AgentDocument
 from workbench.ui.widgets.frontmatter_form import FrontmatterForm
 
 
@@ -114,3 +117,71 @@ async def test_f2_moves_the_focus_between_text_and_form(workspace: Path) -> None
         assert screen.query_one("#fm-name", Input).has_focus
         await pilot.press("f2")
         assert area.has_focus
+
+
+async def test_a_read_only_file_shows_a_form_that_takes_no_edits(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = AgentDocument.open
+    monkeypatch.setattr(AgentDocument, "open", lambda path: replace(opened(path), writable=False))
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one("#editor-text", TextArea)
+        form = screen.query_one(FrontmatterForm)
+        await form_shows(pilot, form, "model", "haiku")
+        note = form.query_one("#fm-read-only")
+        assert note.region.height and "read-only file" in shown_text(note)
+        name = form.query_one("#fm-name", Input)
+        assert name.value == "indexer-planner" and name.disabled
+        assert all(control.disabled for control in form.query("Input, Select, SelectionList"))
+        before = area.text
+        await pilot.press("f2")
+        assert not name.has_focus and form.has_focus_within
+        await pilot.press("x", "end", "space")
+        await pilot.pause(0.5)
+        assert area.text == before and name.value == "indexer-planner"
+        await pilot.press("f2")
+        assert area.has_focus
+
+
+async def test_typing_in_a_field_is_one_undo_step_and_the_form_follows_it_back(
+    workspace: Path,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one("#editor-text", TextArea)
+        form = screen.query_one(FrontmatterForm)
+        name = form.query_one("#fm-name", Input)
+        await form_shows(pilot, form, "model", "haiku")
+        before = area.text
+        await pilot.press("f2")
+        assert name.has_focus
+        await pilot.press("end", "a", "b", "c")
+        await until(pilot, lambda: "name: indexer-plannerabc\n" in area.text)
+        assert changed_lines(before, area.text) == [
+            ("name: indexer-planner", "name: indexer-plannerabc")
+        ]
+        await pilot.press("ctrl+z")
+        assert area.text == before, "one ctrl+z takes the whole burst back"
+        assert name.value == "indexer-planner", "the focused field follows the text back"
+        await pilot.press("end", "x", "f2", "f2", "end", "y")
+        await until(pilot, lambda: "name: indexer-plannerxy\n" in area.text)
+        await pilot.press("ctrl+z")
+        assert "name: indexer-plannerx\n" in area.text, "leaving the field ended its edit"
+        await pilot.press("ctrl+z")
+        assert area.text == before
+
+
+async def test_a_save_right_after_typing_in_the_form_writes_what_was_typed(
+    workspace: Path,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        form = screen.query_one(FrontmatterForm)
+        await form_shows(pilot, form, "model", "haiku")
+        await pilot.press("f2", "end", "-", "v", "2", "ctrl+s")
+        await until(pilot, lambda: "unsaved" not in header(app) and "saved" in header(app))
+    assert "\nname: indexer-planner-v2\n" in (workspace / AGENT).read_text()

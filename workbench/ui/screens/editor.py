@@ -13,10 +13,11 @@ import asyncio
 import os
 import shlex
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,6 +27,7 @@ from textual.signal import Signal
 from textual.timer import Timer
 from textual.widgets import Button, Collapsible, Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.widgets.text_area import Edit
 
 from workbench.agentfile.document import AgentDocument, Conflict, DocumentError, Recovery
 from workbench.agentfile.lint import check
@@ -55,6 +57,24 @@ VALIDATE_AFTER_S = 0.3
 KEEP_AFTER_S = 2.0
 """How long typing may go unrecorded: the most a crash can lose."""
 MARK_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+@dataclass(frozen=True)
+class _FormEdit:
+    """The form's last edit of the text: the key it set and the edit it made."""
+
+    key: str
+    edit: Edit
+
+    def continued_by(self, key: str, area: TextArea) -> bool:
+        """Whether a change of `key` continues this edit: nothing has edited the text since."""
+        undo_stack = area.history.undo_stack
+        return (
+            key == self.key
+            and bool(undo_stack)
+            and len(undo_stack[-1]) == 1
+            and undo_stack[-1][0] is self.edit
+        )
 
 
 class ConflictScreen(ModalScreen[str]):
@@ -146,6 +166,8 @@ class EditorScreen(Screen[None]):
         """The quick fix of each problem that has one, by the problem's option id."""
         self._diagnostics: tuple[Diagnostic, ...] = ()
         """The problems listed, in the list's order."""
+        self._form_edit: _FormEdit | None = None
+        """The form's last edit of the text, while its field keeps the focus."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="editor-header", markup=False)
@@ -188,7 +210,6 @@ class EditorScreen(Screen[None]):
             self._leave()
             return
         self._load(self.document.text)
-        self.text_area.read_only = not self.document.writable
         self.text_area.focus()
         recovered = self.recovery.find(self.path)
         if recovered is not None and recovered.text != self.document.text:
@@ -212,6 +233,8 @@ class EditorScreen(Screen[None]):
         area = self.text_area
         area.load_text(text)
         self._loaded_text = area.text
+        read_only = self.document is not None and not self.document.writable
+        area.read_only = self.query_one(FrontmatterForm).read_only = read_only
         self._show_header()
         self._validate()
 
@@ -445,8 +468,15 @@ class EditorScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_undo(self) -> None:
-        """Undo in the text from the problems list too, so a fix just made can be taken back."""
-        self.text_area.undo()
+        """Undo in the text from the problems list or the form too, so a fix or a field's
+        edit just made can be taken back. A form with the focus shows the result at once,
+        in its focused field too, which waiting for the check would leave as typed."""
+        area, document = self.text_area, self.document
+        area.undo()
+        form = self.query_one(FrontmatterForm)
+        if document is not None and form.has_focus_within:
+            spec = parse_agent(document.encode(area.text), self.path, self.origin, named=True)
+            form.show(spec, keep_focused=False)
 
     def action_form(self) -> None:
         """Move the focus between the text and the frontmatter form."""
@@ -458,11 +488,19 @@ class EditorScreen(Screen[None]):
 
     @on(FrontmatterForm.FieldChanged)
     def _form_changed(self, event: FrontmatterForm.FieldChanged) -> None:
-        """Patch the key's lines of the buffer, as one edit `ctrl+z` undoes."""
+        """Patch the key's lines of the buffer, as one edit `ctrl+z` undoes.
+
+        Typing in a field changes it once a keystroke; while the field keeps the focus
+        and nothing else edits the text, each change replaces the field's previous one
+        (undone, then patched again from the text before it), so the whole burst is one
+        step in the undo history, not one a keystroke.
+        """
         area, document = self.text_area, self.document
         if document is None or area.read_only:
             self.notify("This file is read-only; nothing was changed.", severity="warning")
             return
+        if self._form_edit is not None and self._form_edit.continued_by(event.key, area):
+            area.undo()
         text = area.text
         spec = parse_agent(document.encode(text), self.path, self.origin, named=True)
         newline = area.document.newline
@@ -472,16 +510,24 @@ class EditorScreen(Screen[None]):
         )
         if start == stop and not lines:
             return
-        area.history.checkpoint()
         end = (len(before) - 1, len(before[-1]))
         if stop < len(before):
-            area.replace("".join(line + "\n" for line in lines), (start, 0), (stop, 0))
+            replacement, span = "".join(line + "\n" for line in lines), ((start, 0), (stop, 0))
         elif start < stop and (lines or start == 0):
-            area.replace("\n".join(lines), (start, 0), end)
+            replacement, span = "\n".join(lines), ((start, 0), end)
         else:
-            joined = "".join("\n" + line for line in lines)
-            area.replace(joined, (start - 1, len(before[start - 1])), end)
+            replacement = "".join("\n" + line for line in lines)
+            span = ((start - 1, len(before[start - 1])), end)
+        edit = Edit(replacement, *span, maintain_selection_offset=True)
         area.history.checkpoint()
+        area.edit(edit)
+        area.history.checkpoint()
+        self._form_edit = _FormEdit(event.key, edit)
+
+    @on(events.DescendantBlur)
+    def _field_left(self) -> None:
+        """Leaving a field ends its edit: typing in it again is a new undo step."""
+        self._form_edit = None
 
     @on(OptionList.OptionSelected, "#editor-problems")
     def _go_to_problem(self, event: OptionList.OptionSelected) -> None:

@@ -4,7 +4,9 @@ The form never edits the text itself: a control the person changes posts `FieldC
 and the editor patches only that key's lines. When the text changes, the editor hands
 the form the new spec and `show` sets the controls without posting anything, so the two
 never chase each other. A control that has the focus is left alone: the person is
-typing in it and the text is catching up with them.
+typing in it and the text is catching up with them (unless the editor says the text
+moved under them, as an undo does). A read-only file's form shows its values and takes
+no edits, as the text does.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
@@ -77,10 +80,14 @@ KEYS = (
     "initialPrompt",
 )
 _AS_WRITTEN = ("mcpServers", "hooks")
+_CONTROLS = "Input, TextArea, Select, SelectionList, Checkbox"
 
 
 class FrontmatterForm(VerticalScroll):
     """Name, description, tools, model and the other known fields of one agent file."""
+
+    read_only: reactive[bool] = reactive(False)
+    """The file cannot be written: every control is disabled, and a line says why."""
 
     class FieldChanged(Message):
         """The person set `key` to `value` in the form (None: remove the key)."""
@@ -97,6 +104,7 @@ class FrontmatterForm(VerticalScroll):
         self._other_keys: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
+        yield Static("read-only file: you can look, not edit", id="fm-read-only", markup=False)
         yield from _label("name")
         yield Input(id="fm-name")
         yield from _label("description")
@@ -142,8 +150,17 @@ class FrontmatterForm(VerticalScroll):
             names.insert(0, extra)
         return [(printable(name), name) for name in dict.fromkeys(names)]
 
-    def show(self, spec: AgentSpec) -> None:
-        """Set every control from `spec` without posting `FieldChanged`."""
+    def watch_read_only(self, read_only: bool) -> None:
+        self.set_class(read_only, "-read-only")
+        for control in self.query(_CONTROLS):
+            control.disabled = read_only
+
+    def show(self, spec: AgentSpec, *, keep_focused: bool = True) -> None:
+        """Set every control from `spec` without posting `FieldChanged`.
+
+        `keep_focused=False` sets the focused control too: the text changed under the
+        person (an undo), rather than catching up with what they type.
+        """
         self._values = {key: current_value(spec, key) for key in KEYS}
         with self.prevent(
             Input.Changed,
@@ -153,7 +170,7 @@ class FrontmatterForm(VerticalScroll):
             Checkbox.Changed,
         ):
             for key in KEYS:
-                self._show(key, self._values[key])
+                self._show(key, self._values[key], keep_focused)
         self._other_keys = tuple(k for k, _ in spec.fields if k not in KEYS)
         kept = self.query_one("#fm-kept", Static)
         kept.update(
@@ -163,12 +180,12 @@ class FrontmatterForm(VerticalScroll):
             else ""
         )
 
-    def _show(self, key: str, value: FieldValue) -> None:
+    def _show(self, key: str, value: FieldValue, keep_focused: bool) -> None:
         if key in ("tools", "disallowedTools"):
-            self._show_tools(key, value)
+            self._show_tools(key, value, keep_focused)
             return
         widget = self.query_one(f"#fm-{key}")
-        if widget.has_focus:
+        if widget.has_focus and keep_focused:
             return
         if isinstance(widget, TextArea):
             if widget.text != (value or ""):
@@ -196,7 +213,7 @@ class FrontmatterForm(VerticalScroll):
                 select.set_options(_options(CHOICES[key], value))
         select.value = value
 
-    def _show_tools(self, key: str, value: FieldValue) -> None:
+    def _show_tools(self, key: str, value: FieldValue, keep_focused: bool) -> None:
         names = value if isinstance(value, tuple) else ()
         if key == "tools":
             everything = value is None
@@ -204,7 +221,7 @@ class FrontmatterForm(VerticalScroll):
             self.set_class(everything, "-all-tools")
         for group, _ in TOOL_GROUPS:
             selections = self.query_one(f"#fm-{key}-{group}", SelectionList)
-            if selections.has_focus:
+            if selections.has_focus and keep_focused:
                 continue
             selections.deselect_all()
             for name in names:
@@ -212,7 +229,7 @@ class FrontmatterForm(VerticalScroll):
                     selections.select(name)
         extra = self.query_one(f"#fm-{key}-extra", Input)
         written = ", ".join(name for name in names if name not in GROUP_OF)
-        if not extra.has_focus and extra.value != written:
+        if not (extra.has_focus and keep_focused) and extra.value != written:
             extra.value = written
 
     def _emit(self, key: str, value: FieldValue) -> None:
@@ -283,7 +300,11 @@ class FrontmatterForm(VerticalScroll):
             self._emit("tools", None if event.value else self._tools_value("tools"))
 
     def focus_first(self) -> None:
-        self.query_one("#fm-name", Input).focus()
+        """The name field; in a read-only form, the form itself, to scroll through it."""
+        if self.read_only:
+            self.focus()
+        else:
+            self.query_one("#fm-name", Input).focus()
 
 
 def _label(key: str, text: str | None = None) -> Iterable[Widget]:
