@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 
@@ -159,6 +160,11 @@ async def test_up_and_down_walk_the_calls_into_a_delegated_run(tmp_path: Path) -
         assert app.focused is blocks["last"]
         await pilot.press("k", "up", "up", "up", "up")
         assert app.focused is blocks["first"]
+
+        for _ in range(3):
+            app.post_message(events.Key("down", None))
+        await settle(pilot)
+        assert app.focused is blocks["inner-2"], "a held key moves a call per repeat"
 
 
 async def test_up_reaches_a_call_on_a_folded_page_and_its_page_stays_while_focused(

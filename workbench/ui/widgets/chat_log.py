@@ -144,7 +144,9 @@ class ChatLog(Vertical):
         target = blocks[index]
         if self._pages is not None:
             self._pages.unfold(target)
-        target.focus(scroll_visible=False)
+        # At once, not with `focus()` (which waits a turn): a held key's next repeat must
+        # start from this block.
+        self.screen.set_focus(target, scroll_visible=False)
         self.call_after_refresh(self._show_focused, target)
 
     def _show_focused(self, block: ToolBlock) -> None:
