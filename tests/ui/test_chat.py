@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList, TabbedContent
+from textual.errors import NoWidget
+from textual.widget import Widget
+from textual.widgets import Button, OptionList, TabbedContent
+from textual.widgets._footer import FooterKey
 
 from tests.support.fake_api import FakeAnthropic, error_event, stall, text_turn, tool_turn
 from tests.support.pilot import (
@@ -18,12 +21,14 @@ from tests.support.pilot import (
     until,
 )
 from workbench.engine.transcript import read_records
+from workbench.ui.app import WorkbenchApp
 from workbench.ui.markdown import MarkdownFlow
 from workbench.ui.widgets.chat import ChatView
 from workbench.ui.widgets.chat_log import ChatLog
 from workbench.ui.widgets.permission_prompt import PermissionPrompt
 from workbench.ui.widgets.prompt_box import PromptBox
 from workbench.ui.widgets.roster import RosterPanel
+from workbench.ui.widgets.todo_list import TodoList
 from workbench.ui.widgets.tool_block import ToolBlock
 
 
@@ -139,6 +144,50 @@ async def test_y_allows_once_and_n_denies(api: FakeAnthropic, workspace: Path) -
         await until(pilot, lambda: not view.working)
         assert not (workspace / "should-not-exist").exists()
         assert "Done." in reply_text(view)
+
+
+def wholly_in_view(app: WorkbenchApp, widget: Widget) -> bool:
+    """On screen and not cut by anything around it."""
+    try:
+        geometry = app.screen.find_widget(widget)
+    except NoWidget:
+        return False
+    return bool(geometry.region) and geometry.visible_region == geometry.region
+
+
+async def test_at_80x24_a_question_leaves_the_status_prompt_and_keys_in_view(
+    api: FakeAnthropic, workspace: Path
+) -> None:
+    plan = "# Plan\n\n" + "".join(f"- step {n}\n" for n in range(40))
+    api.script(
+        tool_turn(("Write", {"file_path": ".claude/docs/plan.md", "content": plan})),
+        text_turn("Done."),
+    )
+    app = make_app(workspace, agent="backend-implementer")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        await type_and_send(pilot, "Plan it")
+        view = chat(app)
+        await until(pilot, lambda: bool(view.query(PermissionPrompt)))
+        view.query_one(TodoList).show([{"content": f"Task {n}"} for n in range(6)])
+        await settle(pilot)
+
+        status = view.query_one(".chat-status")
+        assert "waiting for your answer" in shown_text(status)
+        prompt = view.query_one(PermissionPrompt)
+        question = prompt.query_one(".permission-scroll")
+        shown = [status, view.query_one(PromptBox), question, *prompt.query(Button)]
+        assert [widget for widget in shown if not wholly_in_view(app, widget)] == []
+        heading = shown_text(prompt.query_one(".permission-question")).splitlines()[0]
+        assert heading == "Allow Write .claude/docs/plan.md?" and question.scroll_y == 0
+        assert question.max_scroll_y > 0, "the rest of the diff scrolls"
+        keys = {key.key for key in app.screen.query(FooterKey) if wholly_in_view(app, key)}
+        assert {"y", "a", "n", "e"} <= keys
+
+        await pilot.press("y")
+        await until(pilot, lambda: not view.working)
+        assert "step 39" in (workspace / ".claude/docs/plan.md").read_text()
 
 
 async def test_a_allows_the_tool_for_the_rest_of_the_conversation(

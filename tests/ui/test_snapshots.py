@@ -137,26 +137,33 @@ def test_chat_with_tool_blocks(snap_compare, workspace: Path) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
 
 
-def test_chat_with_a_permission_prompt(snap_compare, workspace: Path) -> None:
-    async def run(pilot: Pilot[object]) -> None:
-        question_input = {
-            "file_path": ".claude/docs/offchain-plan.md",
-            "content": "# Plan\n\n- cursors\n",
-        }
-        future = asyncio.get_running_loop().create_future()
-        events: list[Event] = [
-            TextDelta(block=0, text="Writing the plan now."),
-            ToolCallStarted(tool_use_id="w1", name="Write", input=question_input),
-            PermissionAsked(
-                tool_use_id="w1",
-                name="Write",
-                input=question_input,
-                reason="Write asks in default mode",
-                always_label="Write",
-                future=future,
-            ),
-        ]
-        await _open_chat(pilot, events)
+async def _ask_permission(pilot: Pilot[object]) -> None:
+    question_input = {
+        "file_path": ".claude/docs/offchain-plan.md",
+        "content": "# Plan\n\n- cursors\n",
+    }
+    future = asyncio.get_running_loop().create_future()
+    events: list[Event] = [
+        TextDelta(block=0, text="Writing the plan now."),
+        ToolCallStarted(tool_use_id="w1", name="Write", input=question_input),
+        PermissionAsked(
+            tool_use_id="w1",
+            name="Write",
+            input=question_input,
+            reason="Write asks in default mode",
+            always_label="Write",
+            future=future,
+        ),
+    ]
+    await _open_chat(pilot, events)
 
+
+def test_chat_with_a_permission_prompt(snap_compare, workspace: Path) -> None:
     app = make_app(workspace, agent="backend-implementer")
-    assert snap_compare(app, terminal_size=SIZE, run_before=run)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_ask_permission)
+
+
+def test_chat_with_a_permission_prompt_at_80x24(snap_compare, workspace: Path) -> None:
+    """The answers two to a row, the status line and the footer's keys all in view."""
+    app = make_app(workspace, agent="backend-implementer")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_ask_permission)

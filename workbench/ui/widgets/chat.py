@@ -414,6 +414,7 @@ class ChatView(Vertical):
 
     def _set_state(self, state: ChatState) -> None:
         self.state = state
+        self.set_class(state.asking, "-asking")
         self.post_message(self.StateChanged(self))
         self._show_status()
 

@@ -1,17 +1,19 @@
 """The inline question a run waits on: what the tool would do, and y / a / n / e.
 
 It sits at the bottom of the chat, not in a modal, so the conversation that led to the
-question stays in view.
+question stays in view. On a short terminal the question scrolls and the answers stay.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
@@ -52,20 +54,28 @@ class PermissionPrompt(Vertical, can_focus=True):
             parts.append(Text(printable(question.reason), style="dim"))
         if self._preview is not None:
             parts.append(self._preview)
-        yield Static(Group(*parts), classes="permission-question", markup=False)
-        with Horizontal(classes="permission-buttons"):
-            yield Button("y allow", id="allow_once", variant="success", compact=True)
-            if question.always_label:
-                label = f"a always: {printable(question.always_label)}"
-                yield Button(label, id="allow_always", variant="primary", compact=True)
-            yield Button("n deny", id="deny", variant="error", compact=True)
-            yield Button("e deny, say why", id="explain", compact=True)
-        yield Input(placeholder="Tell the agent why (Enter sends)", classes="permission-why")
+        with VerticalScroll(classes="permission-scroll"):
+            yield Static(Group(*parts), classes="permission-question", markup=False)
+        with Vertical(classes="permission-actions"):
+            with Horizontal(classes="permission-buttons"):
+                yield Button("y allow", id="allow_once", variant="success", compact=True)
+                if question.always_label:
+                    label = f"a always: {printable(question.always_label)}"
+                    yield Button(label, id="allow_always", variant="primary", compact=True)
+                yield Button("n deny", id="deny", variant="error", compact=True)
+                yield Button("e deny, say why", id="explain", compact=True)
+            yield Input(placeholder="Tell the agent why (Enter sends)", classes="permission-why")
 
     def on_mount(self) -> None:
         self.query_one(".permission-why", Input).display = False
         self.border_title = "Permission needed"
         self.focus()
+
+    def on_resize(self, event: Resize) -> None:
+        """Answers that do not fit in one row take two, so that none is cut off."""
+        row = self.query_one(".permission-buttons")
+        needed = sum(_natural_width(button) for button in row.query_children(Button))
+        self.set_class(needed > self.content_size.width, "-stacked")
 
     def action_answer(self, answer: str) -> None:
         choice = Answer(answer)
@@ -93,6 +103,13 @@ class PermissionPrompt(Vertical, can_focus=True):
 
     def _send(self, reply: Reply) -> None:
         self.post_message(self.Answered(self.question, reply))
+
+
+def _natural_width(button: Button) -> int:
+    """A button's width in a row: its label padded, at least its minimum, and its margin."""
+    least = button.styles.min_width
+    minimum = int(least.resolve(button.size, button.app.size)) if least is not None else 0
+    return max(cell_len(str(button.label)) + 2, minimum) + button.styles.margin.width
 
 
 def _target(question: PermissionAsked) -> str:
