@@ -11,23 +11,23 @@ from textual.widgets import OptionList
 
 from tests.support.pilot import make_app, shown_text, until
 from tests.ui.test_editor import AGENT, open_editor, problems
-from workbench.ui.widgets.problem_text_area import ProblemTextArea
+from workbench.ui.widgets.editor_text import EditorText
 
 GUTTER_MARK = re.compile(r"^ *(\d+)([✖▲●]) ")
 
 
-def marked_lines(area: ProblemTextArea) -> dict[int, str]:
+def marked_lines(area: EditorText) -> dict[int, str]:
     """The line numbers shown with a mark beside them, and the mark."""
     found = (GUTTER_MARK.match(row) for row in shown_text(area).split("\n"))
     return {int(match[1]): match[2] for match in found if match}
 
 
-def row_of(area: ProblemTextArea, number: int) -> str:
+def row_of(area: EditorText, number: int) -> str:
     """The screen row that starts line `number`, gutter included."""
     return next(row for row in shown_text(area).split("\n") if re.match(rf"^ *{number}\D", row))
 
 
-def mark_color(area: ProblemTextArea, number: int) -> str:
+def mark_color(area: EditorText, number: int) -> str:
     """The colour the gutter shows line `number`'s mark in."""
     rows = shown_text(area).split("\n")
     y = next(i for i, row in enumerate(rows) if re.match(rf"^ *{number}\D", row))
@@ -54,7 +54,7 @@ async def test_a_line_with_a_problem_is_marked_in_the_gutter_in_its_severity_col
     app = make_app(workspace)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_editor(pilot, workspace)
-        area = screen.query_one(ProblemTextArea)
+        area = screen.query_one(EditorText)
         await until(pilot, lambda: marked_lines(area) == {4: "▲", 5: "▲"})
         assert "tools: Read, Grpe" in row_of(area, 4)
         assert mark_color(area, 4) == theme_color(app, "warning")
@@ -75,7 +75,7 @@ async def test_marks_stay_beside_their_lines_with_soft_wrap_on_and_off_and_scrol
     app = make_app(workspace)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_editor(pilot, workspace)
-        area = screen.query_one(ProblemTextArea)
+        area = screen.query_one(EditorText)
         assert area.soft_wrap
         await until(pilot, lambda: marked_lines(area) == {4: "▲", 5: "▲"})
         assert "tools: Read, Grpe" in row_of(area, 4), "below a description that wraps"
@@ -100,7 +100,7 @@ async def test_f8_and_shift_f8_go_round_the_problems_and_the_list_follows(
     app = make_app(workspace)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_editor(pilot, workspace)
-        area = screen.query_one(ProblemTextArea)
+        area = screen.query_one(EditorText)
         listed = screen.query_one("#editor-problems", OptionList)
         await until(pilot, lambda: len(problems(app)) == 3)
 

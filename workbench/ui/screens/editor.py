@@ -49,7 +49,7 @@ from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.edit_diff import EditDiffScreen
 from workbench.ui.widgets.agent_card import short_path
 from workbench.ui.widgets.frontmatter_form import FrontmatterForm
-from workbench.ui.widgets.problem_text_area import GLYPHS, ProblemTextArea, problem_row
+from workbench.ui.widgets.editor_text import GLYPHS, EditorText, problem_row
 from workbench.ui.widgets.search_bar import SearchBar
 from workbench.ui.widgets.version_diff import VersionDiff
 
@@ -174,7 +174,7 @@ class EditorScreen(Screen[None]):
         with Horizontal(id="editor-body"):
             with Vertical(id="editor-main"):
                 yield SearchBar("#editor-text", id="editor-search")
-                yield ProblemTextArea(
+                yield EditorText(
                     language="markdown",
                     soft_wrap=True,
                     show_line_numbers=True,
@@ -195,8 +195,8 @@ class EditorScreen(Screen[None]):
         yield Footer()
 
     @property
-    def text_area(self) -> ProblemTextArea:
-        return self.query_one("#editor-text", ProblemTextArea)
+    def text_area(self) -> EditorText:
+        return self.query_one("#editor-text", EditorText)
 
     @property
     def dirty(self) -> bool:

@@ -1,0 +1,74 @@
+"""The editor's text area draws a long prompt exactly as Textual's TextArea does, wherever
+the view is and after edits, although it highlights only the lines near the view."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.strip import Strip
+from textual.widgets import TextArea
+
+from workbench.ui.widgets.editor_text import HIGHLIGHT_MARGIN, EditorText
+
+OPTIONS = {"language": "markdown", "soft_wrap": True, "show_line_numbers": True}
+
+
+def long_prompt() -> str:
+    """Headings, lists, code fences and emphasis, far more lines than the margin."""
+    parts = ["---\nname: long-prompt\ndescription: A long one.\n---\n"]
+    for number in range(HIGHLIGHT_MARGIN * 3):
+        parts.append(f"## Step {number}\n\nRead **the plan** and `check` item {number}.\n")
+        if number % 7 == 0:
+            parts.append("```python\ndef step():\n    return 'done'\n```\n")
+        if number % 5 == 0:
+            parts.append("- first\n- *second*\n")
+    return "".join(parts)
+
+
+class SideBySide(App[None]):
+    AUTO_FOCUS = None
+    """Neither side draws a cursor."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield EditorText(text=self.text, id="ours", **OPTIONS)
+            yield TextArea(text=self.text, id="plain", **OPTIONS)
+
+
+def drawn(area: TextArea) -> list[Strip]:
+    return [area.render_line(y) for y in range(area.size.height)]
+
+
+async def same_everywhere(app: SideBySide, rows: list[int]) -> None:
+    ours, plain = app.query_one("#ours", EditorText), app.query_one("#plain", TextArea)
+    for row in rows:
+        ours.scroll_to(y=row, animate=False, immediate=True)
+        plain.scroll_to(y=row, animate=False, immediate=True)
+        assert ours.scroll_offset == plain.scroll_offset
+        assert drawn(ours) == drawn(plain), f"the views differ at row {row}"
+
+
+async def test_a_long_prompt_is_drawn_as_textual_draws_it_at_the_top_middle_and_end() -> None:
+    app = SideBySide(long_prompt())
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        height = app.query_one("#plain", TextArea).virtual_size.height
+        assert height > HIGHLIGHT_MARGIN * 8
+        await same_everywhere(app, [0, height // 2, height - 20, HIGHLIGHT_MARGIN * 2, 0])
+
+
+async def test_edits_far_down_and_back_up_are_highlighted_as_textual_highlights_them() -> None:
+    app = SideBySide(long_prompt())
+    async with app.run_test(size=(160, 30)) as pilot:
+        ours, plain = app.query_one("#ours", EditorText), app.query_one("#plain", TextArea)
+        last = ours.document.line_count - 1
+        for area in (ours, plain):
+            area.insert("\n## A new heading with **bold**\n```\ncode\n```\n", (last, 0))
+            area.insert("# Top heading\n", (5, 0))
+        await pilot.pause()
+        height = plain.virtual_size.height
+        await same_everywhere(app, [height - 20, 0, height // 3])
