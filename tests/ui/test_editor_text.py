@@ -72,3 +72,25 @@ async def test_edits_far_down_and_back_up_are_highlighted_as_textual_highlights_
         await pilot.pause()
         height = plain.virtual_size.height
         await same_everywhere(app, [height - 20, 0, height // 3])
+
+
+async def test_typing_that_changes_lines_above_and_below_is_drawn_as_textual_draws_it() -> None:
+    """An opened fence restyles every line below it; `===` under a paragraph makes the
+    paragraph, above the edit, a heading."""
+    text = long_prompt()
+    paragraph = text.split("\n").index("Read **the plan** and `check` item 0.")
+    keys = [((12, 0), "`"), ((12, 1), "`"), ((12, 2), "`")]
+    keys += [((paragraph, 37), "\n"), ((paragraph + 1, 0), "=")]
+    keys += [((paragraph + 1, 1), "="), ((paragraph + 1, 2), "=")]
+    app = SideBySide(text)
+    async with app.run_test(size=(160, 30)) as pilot:
+        ours, plain = app.query_one("#ours", EditorText), app.query_one("#plain", TextArea)
+        await same_everywhere(app, [0])
+        for location, character in keys:
+            for area in (ours, plain):
+                area.insert(character, location)
+            await pilot.pause()
+            assert drawn(ours) == drawn(plain), f"the views differ after {character!r}"
+        assert ours.text == plain.text
+        assert ours.document.get_line(paragraph + 1) == "==="
+        await same_everywhere(app, [0, 200])

@@ -6,12 +6,16 @@ row that starts a flagged line after TextArea has drawn (and cached) it: the num
 a mark after it take the colour of the line's worst problem. The marks are a dict
 looked up once per drawn row, so neither typing nor scrolling pays for the file's size.
 
-TextArea itself pays for the whole file twice per keystroke, which in the longest real
-prompts (140,000 characters) is most of a keystroke's time: it rebuilds the syntax
-highlights of every line after each edit, and it adds up the height of the wrapped
-document once per drawn row. Here the highlights are built for the lines near the view
-(and again when the view moves past them), and the height is the length of the row map
-the wrapped document keeps anyway.
+TextArea itself pays for the whole file several times per keystroke, which in the
+longest real prompts (140,000 characters) is most of a keystroke's time: it rebuilds the
+syntax highlights of every line after each edit and then draws every row in view again,
+adds up the height of the wrapped document and joins the whole text once per drawn row,
+and encodes every line above an edit, one by one, to find the edit's byte offset. Here the
+highlights are built for the lines near the view (and again when the view moves past
+them); after a typed edit, only the rows from the edited line down, and those whose
+highlights changed, are drawn again; the height is the length of the row map the wrapped
+document keeps anyway; the text is joined once per edit; and the lines above an edit are
+encoded in one piece.
 """
 
 from __future__ import annotations
@@ -21,9 +25,15 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.document._wrapped_document import WrappedDocument
 from textual.strip import Strip
 from textual.widgets import TextArea
+from textual.widgets.text_area import (
+    Edit,
+    EditResult,
+    Location,
+    SyntaxAwareDocument,
+    WrappedDocument,
+)
 
 from workbench.agentfile.spec import Diagnostic, Severity
 
@@ -39,6 +49,29 @@ class _CountedRows(WrappedDocument):
         return len(self._offset_to_line_info)
 
 
+class _JoinedOnce(SyntaxAwareDocument):
+    """`replace_range` is the one way a document's lines change, so the joined text holds
+    until the next call."""
+
+    _joined: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._joined is None:
+            self._joined = self.newline.join(self._lines)
+        return self._joined
+
+    def replace_range(self, start: Location, end: Location, text: str) -> EditResult:
+        self._joined = None
+        return super().replace_range(start, end, text)
+
+    def _location_to_byte_offset(self, location: Location) -> int:
+        row, column = location
+        lines = self._lines
+        above = len(self.newline.join(lines[:row]).encode()) + len(self.newline) if row else 0
+        return above + (len(lines[row][:column].encode()) if row < len(lines) else 0)
+
+
 def problem_row(diagnostic: Diagnostic) -> int:
     """The row (0-based) a problem is on; one about the whole file (line 0) is on the first."""
     return max(diagnostic.line, 1) - 1
@@ -50,6 +83,10 @@ class EditorText(TextArea):
     COMPONENT_CLASSES = {"problem-mark--error", "problem-mark--warning", "problem-mark--info"}
     _highlighted: tuple[int, int] = (0, -1)
     """The first and last line the highlights were built for."""
+    _edited_line: int | None = None
+    """The first line the edit under way changes; None for changes from elsewhere."""
+    _gutter: int = 0
+    """The gutter's width when the drawn rows were kept."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -71,37 +108,76 @@ class EditorText(TextArea):
     def _set_document(self, text: str, language: str | None) -> None:
         super()._set_document(text, language)
         self.wrapped_document.__class__ = _CountedRows
+        if type(self.document) is SyntaxAwareDocument:
+            self.document.__class__ = _JoinedOnce
+
+    def edit(self, edit: Edit) -> EditResult:
+        self._edited_line = edit.top[0]
+        return super().edit(edit)
 
     def _build_highlight_map(self) -> None:
-        """The highlights of the lines near the view, from the syntax tree's nodes there."""
-        self._line_cache.clear()
+        """The highlights of the lines near the view, from the syntax tree's nodes there.
+
+        After an edit (typing, a paste, a fix), the rows drawn before it are kept down to
+        the edited line or the first line whose highlights changed; after anything else
+        (undo, a new text, a theme) none are.
+        """
+        edited, self._edited_line = self._edited_line, None
         highlights = self._highlights
+        before = dict(highlights)
         highlights.clear()
         query = self._highlight_query
         if query is None:
+            self._line_cache.clear()
             return
-        info = self.wrapped_document._offset_to_line_info
-        top = self.scroll_offset.y
-        first = info[min(top, len(info) - 1)][0] if info else 0
-        last = info[min(top + self.size.height, len(info) - 1)][0] if info else 0
-        start, end = max(0, first - HIGHLIGHT_MARGIN), last + HIGHLIGHT_MARGIN
-        self._highlighted = (start, end)
+        first, last = self._lines_in_view()
+        start, end = self._highlighted
+        if not start <= first <= last <= end:
+            start, end = max(0, first - HIGHLIGHT_MARGIN), last + HIGHLIGHT_MARGIN
+            self._highlighted = (start, end)
+            edited = None
         captures = self.document.query_syntax_tree(query, (start, 0), (end + 1, 0))
         for name, nodes in captures.items():
             for node in nodes:
-                (first_row, first_column), (last_row, last_column) = (
-                    node.start_point,
-                    node.end_point,
-                )
-                if first_row == last_row:
-                    highlights[first_row].append((first_column, last_column, name))
+                (top, left), (bottom, right) = node.start_point, node.end_point
+                if top == bottom:
+                    highlights[top].append((left, right, name))
                     continue
-                if first_row >= start:
-                    highlights[first_row].append((first_column, None, name))
-                for row in range(max(first_row + 1, start), min(last_row, end + 1)):
-                    highlights[row].append((0, None, name))
-                if last_row <= end:
-                    highlights[last_row].append((0, last_column, name))
+                if top >= start:
+                    highlights[top].append((left, None, name))
+                for line in range(max(top + 1, start), min(bottom, end + 1)):
+                    highlights[line].append((0, None, name))
+                if bottom <= end:
+                    highlights[bottom].append((0, right, name))
+        if edited is None or self.gutter_width != self._gutter:
+            self._gutter = self.gutter_width
+            self._line_cache.clear()
+            return
+        changed = (
+            line
+            for line in before.keys() | highlights.keys()
+            if (before.get(line) or []) != (highlights.get(line) or [])
+        )
+        self._forget_rows_from(min(min(changed, default=edited), edited))
+
+    def _lines_in_view(self) -> tuple[int, int]:
+        info = self.wrapped_document._offset_to_line_info
+        if not info:
+            return 0, 0
+        top = self.scroll_offset.y
+        last_row = len(info) - 1
+        return info[min(top, last_row)][0], info[min(top + self.size.height, last_row)][0]
+
+    def _forget_rows_from(self, line: int) -> None:
+        """Drop the drawn rows from `line` down: those may now read or look different; the
+        rows above it have not changed."""
+        starts = self.wrapped_document._line_index_to_offsets
+        first_row = starts[line][0] if line < len(starts) else len(starts)
+        cache = self._line_cache
+        drawn = cache.keys()
+        # A drawn row's key holds the row's place in the document third, as TextArea makes it.
+        for key in [key for key in drawn if key[2] >= first_row]:
+            cache.discard(key)
 
     def render_line(self, y: int) -> Strip:
         # The same row-to-line map TextArea draws from (the public way, offset_to_location,
