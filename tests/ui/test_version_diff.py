@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
 
+from tests.support.pilot import until
 from workbench.ui.widgets import version_diff
 from workbench.ui.widgets.version_diff import VersionDiff
 
@@ -254,8 +255,7 @@ async def test_comparing_is_shown_while_a_slow_comparison_runs(
     monkeypatch.setattr(version_diff, "compare", slow_compare)
     app = DiffApp(BEFORE, AFTER)
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.pause(version_diff.COMPARING_DELAY_S * 2)
-        assert body(app)[0] == " Comparing…"
+        await until(pilot, lambda: body(app)[0] == " Comparing…")
         release.set()
         await compared(pilot)
         assert body(app)[0] == " 1 1   import os"

@@ -48,8 +48,8 @@ from workbench.safe_text import json_text, printable
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.edit_diff import EditDiffScreen
 from workbench.ui.widgets.agent_card import short_path
-from workbench.ui.widgets.frontmatter_form import FrontmatterForm
 from workbench.ui.widgets.editor_text import GLYPHS, EditorText, problem_row
+from workbench.ui.widgets.frontmatter_form import FrontmatterForm
 from workbench.ui.widgets.search_bar import SearchBar
 from workbench.ui.widgets.version_diff import VersionDiff
 
@@ -159,6 +159,8 @@ class EditorScreen(Screen[None]):
         self.document: AgentDocument | None = None
         self._loaded_text = ""
         self._validate_timer: Timer | None = None
+        self._header = Text()
+        """What the header shows."""
         self._keep_timer: Timer | None = None
         self.closed_signal: Signal[Path] = Signal(self, "closed")
         """Published with the file's path when the editor is closed for good."""
@@ -251,7 +253,11 @@ class EditorScreen(Screen[None]):
             header.append("request preview (ctrl+r: back to the text)  ", style="bold")
         header.append(printable(short_path(self.path, self.workspace)), style="bold")
         header.append(f"  {self.origin.value}", style="dim")
-        self.query_one("#editor-header", Static).update(header)
+        if header != self._header:
+            # Nothing moves when it changes (it is one line high), and it changes on the
+            # first keystroke after a save, not on every keystroke.
+            self._header = header
+            self.query_one("#editor-header", Static).update(header, layout=False)
 
     @on(TextArea.Changed, "#editor-text")
     def _changed(self) -> None:

@@ -34,6 +34,7 @@ from textual.widgets import (
 from workbench.agentfile.roster import Roster, load_roster
 from workbench.agentfile.spec import AgentSpec, Origin
 from workbench.safe_text import printable
+from workbench.ui import heap
 from workbench.ui.widgets.agent_card import AgentCard
 from workbench.ui.widgets.live_files import LiveFilesPane
 from workbench.ui.widgets.roster import RosterPanel
@@ -151,6 +152,8 @@ class MainScreen(Screen[None]):
             if chat.id not in self._drafts:
                 chat.roster_reloaded(message.roster)
         self._watch_for(message.roster)
+        if first:
+            self.call_after_refresh(heap.settle)
         if first and self.workbench.options.open_path:
             await self.open_file(self.workbench.options.open_path)
         if first and self.workbench.options.edit_path:
@@ -219,6 +222,7 @@ class MainScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._stop_watching.set()
+        heap.release()
 
     @on(FilesChanged)
     async def _files_changed(self, message: FilesChanged) -> None:
