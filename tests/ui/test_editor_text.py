@@ -94,3 +94,22 @@ async def test_typing_that_changes_lines_above_and_below_is_drawn_as_textual_dra
         assert ours.text == plain.text
         assert ours.document.get_line(paragraph + 1) == "==="
         await same_everywhere(app, [0, 200])
+
+
+async def test_the_cursor_line_and_a_selection_are_drawn_as_textual_draws_them() -> None:
+    keys = ["down", "down", "down", "end", "x", "shift+down", "shift+down", "shift+left"]
+    keys += ["y", "up", "up", "shift+up", "backspace", "pagedown", "z", "ctrl+z", "home"]
+    app = SideBySide(long_prompt())
+    async with app.run_test(size=(160, 30)) as pilot:
+        seen: dict[str, list[list[Strip]]] = {}
+        for area in app.query(TextArea):
+            area.cursor_blink = False  # the cursor always drawn, on both sides alike
+            area.focus()
+            await pilot.pause()
+            seen[area.id or ""] = frames = []
+            for key in keys:
+                await pilot.press(key)
+                frames.append(drawn(area))
+            app.set_focus(None)
+            await pilot.pause()
+        assert seen["ours"] == seen["plain"]

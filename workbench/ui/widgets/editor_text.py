@@ -184,16 +184,54 @@ class EditorText(TextArea):
         # re-divides the line's text on every call).
         info = self.wrapped_document._offset_to_line_info
         row = self.scroll_offset.y + y
-        if row < len(info) and self._highlight_query is not None:
-            start, end = self._highlighted
-            if not start <= info[row][0] <= end:
-                self._build_highlight_map()
-        strip = super().render_line(y)
-        if not self._marks or not self.show_line_numbers or row >= len(info):
-            return strip
+        if row >= len(info) or self.placeholder:
+            return super().render_line(y)
         line, section = info[row]
+        if self._highlight_query is not None:
+            start, end = self._highlighted
+            if not start <= line <= end:
+                self._build_highlight_map()
+        key = self._row_key(row, line, section)
+        drawn = self._line_cache.get(key)
+        if drawn is None:
+            drawn = self._marked(super().render_line(y), line, section)
+            self._line_cache.set(key, drawn)
+        return drawn
+
+    def _row_key(self, row: int, line: int, section: int) -> tuple[object, ...]:
+        """What a row's look depends on, as TextArea's own key has it, except that the
+        selection and the cursor count only for the lines they are on.
+
+        With soft wrap on, TextArea keys every row by the selection, so each move of the
+        cursor (each keystroke) draws every row in view again. The row stays third, where
+        `_forget_rows_from` looks for it; the keys live in TextArea's own cache, so
+        whatever empties that cache empties them too.
+        """
+        selection = self.selection
+        first, last = sorted((selection.start[0], selection.end[0]))
+        on_cursor_line = line == selection.end[0]
+        return (
+            self.size,
+            self.scroll_offset.x,
+            row,
+            "row",
+            selection if first <= line <= last else None,
+            self._draw_cursor if on_cursor_line else None,
+            self.suggestion if on_cursor_line else None,
+            self.theme,
+            self._matching_bracket_location,
+            self.match_cursor_bracket,
+            self.soft_wrap,
+            self.show_line_numbers,
+            self.read_only,
+            self.show_cursor,
+            self._marks.get(line) if section == 0 else None,
+        )
+
+    def _marked(self, strip: Strip, line: int, section: int) -> Strip:
+        """The row with its line's problem mark in the gutter, if it starts a marked line."""
         severity = self._marks.get(line)
-        if severity is None or section:
+        if severity is None or section or not self.show_line_numbers:
             return strip
         width = self.gutter_width
         gutter = strip.crop(0, width)
