@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workbench.git_files import NotCommitted, committed_text
 from workbench.safe_text import printable
+from workbench.ui.widgets.footer import Footer
 from workbench.ui.widgets.version_diff import VersionDiff
 
 

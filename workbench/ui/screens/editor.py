@@ -25,7 +25,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.timer import Timer
-from textual.widgets import Button, Collapsible, Footer, OptionList, Static, TextArea
+from textual.widgets import Button, Collapsible, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import Edit
 
@@ -49,6 +49,7 @@ from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.edit_diff import EditDiffScreen
 from workbench.ui.widgets.agent_card import short_path
 from workbench.ui.widgets.editor_text import GLYPHS, EditorText, problem_row
+from workbench.ui.widgets.footer import Footer
 from workbench.ui.widgets.frontmatter_form import FrontmatterForm
 from workbench.ui.widgets.search_bar import SearchBar
 from workbench.ui.widgets.version_diff import VersionDiff

@@ -22,7 +22,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     ContentSwitcher,
-    Footer,
     Header,
     Input,
     OptionList,
@@ -36,6 +35,7 @@ from workbench.agentfile.spec import AgentSpec, Origin
 from workbench.safe_text import printable
 from workbench.ui import heap
 from workbench.ui.widgets.agent_card import AgentCard
+from workbench.ui.widgets.footer import Footer
 from workbench.ui.widgets.live_files import LiveFilesPane
 from workbench.ui.widgets.roster import RosterPanel
 from workbench.watch.areas import Area, WatchSet, referenced_paths

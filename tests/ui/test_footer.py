@@ -1,0 +1,64 @@
+"""The footer's keys are rebuilt on every focus change; the old ones must go."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Button
+from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
+
+from workbench.ui.widgets.footer import Footer
+
+
+class Left(Button):
+    BINDINGS = [Binding("l", "press", "Left key")]
+
+
+class Right(Button):
+    BINDINGS = [Binding("r", "press", "Right key"), Binding("x", "press", "Extra")]
+
+
+class FocusApp(App[None]):
+    def __init__(self, footer: type[TextualFooter]) -> None:
+        super().__init__()
+        self.footer = footer
+
+    def compose(self) -> ComposeResult:
+        yield Left("left")
+        yield Right("right")
+        yield self.footer()
+
+
+async def keys_alive_after_focus_changes(footer: type[TextualFooter]) -> tuple[int, int]:
+    """FooterKeys still in memory, and those the footer shows, after 30 focus changes."""
+    gc.collect()
+    before = keys_in_memory()
+    app = FocusApp(footer)
+    async with app.run_test() as pilot:
+        for _ in range(30):
+            await pilot.press("tab")
+            await pilot.pause()
+        gc.collect()
+        alive = keys_in_memory() - before
+        shown = len(app.query(FooterKey))
+    return alive, shown
+
+
+def keys_in_memory() -> int:
+    return sum(isinstance(thing, FooterKey) for thing in gc.get_objects())
+
+
+async def test_old_keys_are_freed_when_the_footer_is_rebuilt() -> None:
+    alive, shown = await keys_alive_after_focus_changes(Footer)
+    assert shown >= 2
+    assert alive == shown
+
+
+@pytest.mark.xfail(reason="Textual 8.2 keeps every rebuilt key (issue #6666)", strict=True)
+async def test_textual_footer_keeps_its_old_keys() -> None:
+    alive, shown = await keys_alive_after_focus_changes(TextualFooter)
+    assert alive == shown
