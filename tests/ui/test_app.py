@@ -205,7 +205,14 @@ async def test_help_lists_the_keys_and_closes(workspace: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         keys = card_text(app, "help-keys")
-        for description in ("Filter", "Problems only", "Reload", "Quit", "Overview/Prompt"):
+        for description in (
+            "Filter",
+            "Problems only",
+            "Reload",
+            "Quit",
+            "Overview/Prompt",
+            "tool call",
+        ):
             assert description in keys
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

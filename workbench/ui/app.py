@@ -224,6 +224,8 @@ class WorkbenchApp(App[int]):
         keys += [
             ("↑ ↓", "Move through the roster"),
             ("tab", "Next pane"),
+            ("shift+tab", "From the prompt box to the last tool call"),
+            ("↑ ↓ enter v o", "On a tool call: move, expand, open its version, whole result"),
             ("ctrl+p", "Command palette"),
         ]
         self.push_screen(HelpScreen(keys))
