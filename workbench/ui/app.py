@@ -48,7 +48,6 @@ class WorkbenchApp(App[int]):
     CSS_PATH = [
         "app.tcss",
         "screens/main.tcss",
-        "screens/editor.tcss",
         "widgets/chat.tcss",
         "widgets/files.tcss",
     ]

@@ -112,6 +112,9 @@ class ConflictScreen(ModalScreen[str]):
 
 
 class EditorScreen(Screen[None]):
+    CSS_PATH = "editor.tcss"
+    """Read when the first editor opens (with its conflict and diff screens' rules): the
+    workbench's first frame does not wait for it."""
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="editor.save", priority=True),
         # Priority: ctrl+f searches wherever the focus is, ahead of any field's own keys.

@@ -57,9 +57,11 @@ SIDE_NOTE = (
 
 
 class RosterLoaded(Message):
-    def __init__(self, roster: Roster) -> None:
+    def __init__(self, roster: Roster, *, shown: bool = False) -> None:
         super().__init__()
         self.roster = roster
+        self.shown = shown
+        """Already in the roster panel."""
 
 
 class FilesChanged(Message):
@@ -123,7 +125,9 @@ class MainScreen(Screen[None]):
         self._pending_agent = self.workbench.options.agent
         first, self.workbench.first_roster = self.workbench.first_roster, None
         if first is not None and first.done() and first.exception() is None:
-            self.post_message(RosterLoaded(first.result()))
+            # Shown now rather than by message: the first frame then has the agents in it.
+            self.query_one(RosterPanel).show(first.result())
+            self.post_message(RosterLoaded(first.result(), shown=True))
         else:
             self.load_roster(first)
 
@@ -147,7 +151,8 @@ class MainScreen(Screen[None]):
         first = self.workbench.roster is None
         self.workbench.roster = message.roster
         panel = self.query_one(RosterPanel)
-        panel.show(message.roster)
+        if not message.shown:
+            panel.show(message.roster)
         for chat in self.chats:
             if chat.id not in self._drafts:
                 chat.roster_reloaded(message.roster)
