@@ -100,7 +100,7 @@ async def _measure(path: Path, text: str, origin: str, quick: bool) -> Result:
 
     from workbench.agentfile.spec import Origin
     from workbench.config.models import builtin_models
-    from workbench.ui import heap
+    from workbench.ui.heap import Heap
     from workbench.ui.screens.editor import EditorScreen
 
     rounds = 2 if quick else 5
@@ -124,6 +124,7 @@ async def _measure(path: Path, text: str, origin: str, quick: bool) -> Result:
         await app.switch_screen("editor")
         product_area = editor.text_area
         await _validated(pilot, editor)
+        heap = Heap()
         heap.settle()  # as the workbench does once its first screen is up
         if product_area.text != text:
             raise RuntimeError("the editor does not hold the file's text")

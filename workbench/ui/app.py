@@ -18,6 +18,7 @@ from workbench.agentfile.roster import Roster
 from workbench.config.models import ModelTable
 from workbench.config.settings import SaveFailed, Settings, save_theme
 from workbench.safe_text import printable
+from workbench.ui.heap import COLLECT_AFTER_S, Heap
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.screens.main import MainScreen
@@ -76,6 +77,7 @@ class WorkbenchApp(App[int]):
         self.first_roster = first_roster
         """A load started before the interface was built; usually done by the first frame."""
         self.roster: Roster | None = None
+        self.heap = Heap()
         self.theme_library = ThemeLibrary(theme_folders())
         themes, self._theme_problems = self.theme_library.load()
         for theme in themes:
@@ -162,8 +164,14 @@ class WorkbenchApp(App[int]):
                     "Interrupt run", "Stop the active chat's run", chat.action_interrupt
                 )
 
+    def run_started(self) -> None:
+        self.heap.run_started()
+
     def run_ended(self, chat: ChatView, elapsed_s: float) -> None:
-        """Tell a person who looked away that a long run is done."""
+        """Make the collection the run held off, and tell a person who looked away that a
+        long run is done."""
+        if self.heap.run_ended():
+            self.set_timer(COLLECT_AFTER_S, self.heap.collect_idle)
         if elapsed_s < self.LONG_RUN_S or self.app_focus:
             return
         self.notify(f"{chat.spec.display_name} finished.", title="Run finished")

@@ -33,7 +33,6 @@ from textual.widgets import (
 from workbench.agentfile.roster import Roster, load_roster
 from workbench.agentfile.spec import AgentSpec, Origin
 from workbench.safe_text import printable
-from workbench.ui import heap
 from workbench.ui.widgets.agent_card import AgentCard
 from workbench.ui.widgets.footer import Footer
 from workbench.ui.widgets.live_files import LiveFilesPane
@@ -158,7 +157,7 @@ class MainScreen(Screen[None]):
                 chat.roster_reloaded(message.roster)
         self._watch_for(message.roster)
         if first:
-            self.call_after_refresh(heap.settle)
+            self.call_after_refresh(self.workbench.heap.settle)
         if first and self.workbench.options.open_path:
             await self.open_file(self.workbench.options.open_path)
         if first and self.workbench.options.edit_path:
@@ -227,7 +226,7 @@ class MainScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._stop_watching.set()
-        heap.release()
+        self.workbench.heap.release()
 
     @on(FilesChanged)
     async def _files_changed(self, message: FilesChanged) -> None:

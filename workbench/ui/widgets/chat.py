@@ -180,6 +180,7 @@ class ChatView(Vertical):
         self._log.add_user(text)
         self.run = conversation.send(text)
         self._run_started_at = time.monotonic()
+        self.workbench.run_started()
         self._set_state(ChatState(working=True))
         self._drive(self.run)
 
