@@ -49,6 +49,7 @@ def agent_files(source: Source) -> Iterator[tuple[Path, bool]]:
         return
     for root, dirs, files in os.walk(source.path):
         dirs.sort()
+        folder = Path(root)
         for name in sorted(files):
             if name.endswith(".md"):
-                yield Path(os.path.join(root, name)), False
+                yield folder / name, False

@@ -132,7 +132,6 @@ class _Prompt:
         self.text = text
         self.first_line = first_line
         self._fences: list[tuple[int, int]] | None = None
-        self._line_starts: list[int] | None = None
         lowered = text.lower()
         # A few characters change length when lowercased; then offsets would not match.
         self.lowered = lowered if len(lowered) == len(text) else text
@@ -152,10 +151,9 @@ class _Prompt:
         return index >= 0 and offset < fences[index][1]
 
     def line(self, offset: int) -> int:
-        """The file line of `offset`."""
-        if self._line_starts is None:
-            self._line_starts = [m.end() for m in re.finditer("\n", self.text)]
-        return self.first_line + bisect.bisect_right(self._line_starts, offset)
+        """The file line of `offset`; asked only for what is reported, so a count is
+        cheaper than an index of every line."""
+        return self.first_line + self.text.count("\n", 0, offset)
 
     def line_text(self, offset: int) -> tuple[int, str]:
         """The start of the line holding `offset`, and that line."""
