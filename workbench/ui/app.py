@@ -22,7 +22,6 @@ from workbench.ui.heap import COLLECT_AFTER_S, Heap
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.screens.main import MainScreen
-from workbench.ui.screens.manage import AgentFiles
 from workbench.ui.themes import DEFAULT_THEME, ThemeLibrary, ThemeProblem, theme_folders
 
 if TYPE_CHECKING:
@@ -239,6 +238,9 @@ class WorkbenchApp(App[int]):
 
 
 def _agent_file_commands(screen: MainScreen) -> Iterable[SystemCommand]:
+    # Imported when the palette opens: the first frame does not need the forms.
+    from workbench.ui.screens.manage import AgentFiles
+
     files = AgentFiles(screen)
     yield SystemCommand(
         "New agent",

@@ -21,10 +21,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.config.paths import STATE_DIR
-from workbench.engine.events import ToolCallFinished
+
+if TYPE_CHECKING:
+    from workbench.engine.events import ToolCallFinished
 
 KEEP_TEXT_BYTES = 2 * 1024 * 1024
 """Larger states are recorded (size, time, author) without their content."""
