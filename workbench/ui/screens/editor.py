@@ -150,6 +150,9 @@ class EditorScreen(Screen[None]):
     ) -> None:
         super().__init__(classes="editor")
         self.path = path
+        self._shown_path = printable(short_path(path, workspace))
+        """The path as the header shows it, worked out once: the header is checked on
+        every keystroke."""
         self.origin = origin
         self.workspace = workspace
         self.models = models
@@ -255,7 +258,7 @@ class EditorScreen(Screen[None]):
             header.append("saved  ", style="dim")
         if self.previewing:
             header.append("request preview (ctrl+r: back to the text)  ", style="bold")
-        header.append(printable(short_path(self.path, self.workspace)), style="bold")
+        header.append(self._shown_path, style="bold")
         header.append(f"  {self.origin.value}", style="dim")
         if header != self._header:
             # Nothing moves when it changes (it is one line high), and it changes on the

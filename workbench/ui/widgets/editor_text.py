@@ -39,7 +39,7 @@ from workbench.agentfile.spec import Diagnostic, Severity
 
 GLYPHS = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "●"}
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-HIGHLIGHT_MARGIN = 300
+HIGHLIGHT_MARGIN = 200
 """Lines highlighted beyond each edge of the view: scrolling a few screens needs no rebuild."""
 
 
