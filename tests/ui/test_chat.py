@@ -185,6 +185,18 @@ async def test_at_80x24_a_question_leaves_the_status_prompt_and_keys_in_view(
         keys = {key.key for key in app.screen.query(FooterKey) if wholly_in_view(app, key)}
         assert {"y", "a", "n", "e"} <= keys
 
+        # The reason field takes the answers' place: the question keeps its room.
+        await pilot.press("e")
+        await settle(pilot)
+        why = prompt.query_one(".permission-why")
+        assert wholly_in_view(app, why) and wholly_in_view(app, question)
+        assert question.region.height >= 3
+        # esc goes back to the answers; the run goes on waiting.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert view.working and not why.display
+        assert all(wholly_in_view(app, button) for button in prompt.query(Button))
+
         await pilot.press("y")
         await until(pilot, lambda: not view.working)
         assert "step 39" in (workspace / ".claude/docs/plan.md").read_text()

@@ -27,6 +27,7 @@ class PermissionPrompt(Vertical, can_focus=True):
         Binding("a", "answer('allow_always')", "Allow always", id="permission.allow_always"),
         Binding("n", "answer('deny')", "Deny", id="permission.deny"),
         Binding("e", "explain", "Deny and say why", id="permission.deny_with_message"),
+        Binding("escape", "back", "Back to the answers", id="permission.back"),
     ]
 
     class Answered(Message):
@@ -64,7 +65,11 @@ class PermissionPrompt(Vertical, can_focus=True):
                     yield Button(label, id="allow_always", variant="primary", compact=True)
                 yield Button("n deny", id="deny", variant="error", compact=True)
                 yield Button("e deny, say why", id="explain", compact=True)
-            yield Input(placeholder="Tell the agent why (Enter sends)", classes="permission-why")
+            yield Input(
+                placeholder="Tell the agent why (Enter sends, esc goes back)",
+                classes="permission-why",
+                compact=True,
+            )
 
     def on_mount(self) -> None:
         self.query_one(".permission-why", Input).display = False
@@ -83,10 +88,33 @@ class PermissionPrompt(Vertical, can_focus=True):
             return
         self._send(Reply(choice))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`esc` leaves the reason field only while it is open; otherwise it goes on to
+        the chat, where it interrupts the run."""
+        if action == "back":
+            return self._explaining
+        return True
+
+    @property
+    def _explaining(self) -> bool:
+        return bool(self.query_one(".permission-why", Input).display)
+
     def action_explain(self) -> None:
+        """The reason field takes the answers' place, so the question keeps its room."""
+        self._explain(True)
+
+    def action_back(self) -> None:
+        self._explain(False)
+
+    def _explain(self, explaining: bool) -> None:
         why = self.query_one(".permission-why", Input)
-        why.display = True
-        why.focus()
+        why.display = explaining
+        self.query_one(".permission-buttons").display = not explaining
+        if explaining:
+            why.focus()
+        else:
+            self.focus()
+        self.refresh_bindings()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
