@@ -15,6 +15,21 @@ def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
     new file gets the usual permissions for the process (0o666 less the umask). Raises
     `OSError`; the temporary file never outlives a failure.
     """
+    temporary = write_beside(path, data, mode)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_beside(path: Path, data: bytes, mode: int | None = None) -> Path:
+    """A new temporary file in `path`'s folder holding `data`, flushed to disk, for the
+    caller to put in place (by rename, or by link when nothing may be replaced).
+
+    `mode` as for `replace_file`. Raises `OSError`; nothing is left behind on failure.
+    """
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -24,8 +39,8 @@ def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    return temporary

@@ -24,6 +24,7 @@ import yaml
 from workbench.agentfile.parse import parse_agent
 from workbench.agentfile.roster import Roster, name_key
 from workbench.agentfile.spec import AgentSpec, Origin
+from workbench.atomic import replace_file, write_beside
 from workbench.config.paths import STATE_DIR
 
 TRASH_DIR = "trash"
@@ -295,23 +296,17 @@ def _write_new(path: Path, data: bytes, mode: int | None = None) -> None:
     """
     if path.exists() or path.is_symlink():
         raise ManageRefused(f"{path} already exists; choose another name.")
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(descriptor, "wb") as handle:
-            if mode is not None:
-                os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _link_or_rename(temporary, path)
+        temporary = write_beside(path, data, mode)
+        try:
+            _link_or_rename(temporary, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
     except FileExistsError as error:
         raise ManageRefused(f"{path} already exists; choose another name.") from error
     except OSError as error:
         raise ManageRefused(f"Could not write {path}: {_reason(error)}") from error
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
 
 
 def _link_or_rename(source: Path, target: Path) -> None:
@@ -349,8 +344,6 @@ def _move(source: Path, target: Path) -> None:
 
 
 def _replace(path: Path, data: bytes, mode: int) -> None:
-    from workbench.atomic import replace_file
-
     try:
         replace_file(path, data, mode)
     except OSError as error:
