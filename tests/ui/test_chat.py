@@ -32,13 +32,6 @@ from workbench.ui.widgets.todo_list import TodoList
 from workbench.ui.widgets.tool_block import ToolBlock
 
 
-@pytest.fixture
-def api(fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> FakeAnthropic:
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-    return fake_api
-
-
 def reply_text(view: ChatView) -> str:
     return "".join(flow.source for flow in view.query(MarkdownFlow))
 

@@ -18,13 +18,6 @@ from workbench.ui.widgets.version_diff import VersionDiff
 from workbench.ui.widgets.version_list import VersionList
 
 
-@pytest.fixture
-def api(fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> FakeAnthropic:
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-    return fake_api
-
-
 def pane(app: WorkbenchApp) -> LiveFilesPane:
     return app.screen.query_one(LiveFilesPane)
 

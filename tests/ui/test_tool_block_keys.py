@@ -5,25 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.containers import VerticalScroll
 
 from tests.support.fake_api import FakeAnthropic, text_turn, tool_turn
 from tests.support.pilot import chat, make_app, roster_shown, settle, shown_text, until
+from tests.ui.test_chat_pages import LogApp
 from workbench.engine.events import Event, ToolCallFinished, ToolCallStarted
-from workbench.ui.widgets.chat_log import ChatLog
 from workbench.ui.widgets.chat_pages import PAGE_SIZE, ChatPage
 from workbench.ui.widgets.prompt_box import PromptBox
 from workbench.ui.widgets.tool_block import ToolBlock
-
-
-@pytest.fixture
-def api(fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> FakeAnthropic:
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-    return fake_api
 
 
 def footer_keys(app: App[object]) -> dict[str, str]:
@@ -93,21 +85,6 @@ async def test_o_opens_a_cut_result_whole(api: FakeAnthropic, workspace: Path) -
         await pilot.press("enter", "o")
         await settle(pilot)
         assert app.screen.__class__.__name__ == "TextViewer"
-
-
-class LogApp(App[None]):
-    CSS_PATH = Path(__file__).parents[2] / "workbench" / "ui" / "widgets" / "chat.tcss"
-
-    def __init__(self, workspace: Path) -> None:
-        super().__init__()
-        self.log_widget = ChatLog(workspace)
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="chat-scroll"):
-            yield self.log_widget
-
-    def on_mount(self) -> None:
-        self.query_one(VerticalScroll).anchor()
 
 
 def call(tool_use_id: str, *scope: str, name: str = "Read") -> list[Event]:
