@@ -22,6 +22,7 @@ from workbench.ui.heap import COLLECT_AFTER_S, Heap
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.screens.main import MainScreen
+from workbench.ui.stylesheet import CachedStylesheet
 from workbench.ui.themes import DEFAULT_THEME, ThemeLibrary, ThemeProblem, theme_folders
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class WorkbenchApp(App[int]):
         first_roster: Future[Roster] | None = None,
     ) -> None:
         super().__init__()
+        self.stylesheet = CachedStylesheet(variables=self.get_css_variables())
         self.options = options
         self.settings = settings or Settings()
         self.models: ModelTable = self.settings.models()
@@ -83,6 +85,11 @@ class WorkbenchApp(App[int]):
             self.register_theme(theme)
         self._remembered_theme = ""
 
+    def on_load(self) -> None:
+        # Before any CSS is parsed, so the first frame's styles are parsed once, in these colours.
+        wanted = self.options.theme or DEFAULT_THEME
+        self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
+
     def on_mount(self) -> None:
         self.sub_title = self.options.workspace.name
         for problem in self.settings.problems:
@@ -90,10 +97,7 @@ class WorkbenchApp(App[int]):
         for theme_problem in self._theme_problems:
             self._theme_problem(theme_problem)
         wanted = self.options.theme or DEFAULT_THEME
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
-            self.theme = DEFAULT_THEME
+        if wanted not in self.available_themes:
             self.notify(
                 f"No theme named {wanted!r}, so {DEFAULT_THEME} is used; "
                 f"available: {', '.join(sorted(self.available_themes))}",
