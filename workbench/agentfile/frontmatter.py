@@ -22,6 +22,12 @@ _Loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader] = getattr(
 )
 """libyaml's loader is about ten times faster; PyYAML is sometimes built without it."""
 
+
+def safe_load(text: str) -> Any:
+    """`yaml.safe_load`, through libyaml when PyYAML has it."""
+    return yaml.load(text, Loader=_Loader)
+
+
 _DASHES = re.compile(r"-{3,}[ \t\r]*$")
 _OPENING = re.compile(r"^---[ \t]*$")
 _KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:(?:[ \t]|$)")
@@ -240,7 +246,7 @@ def _lenient_value(key: str, chunk: list[str]) -> Any:
         if value and value[0] not in _YAML_INDICATORS and ": " not in value and " #" not in value:
             return value
     try:
-        parsed = yaml.load("\n".join(chunk), Loader=_Loader)
+        parsed = safe_load("\n".join(chunk))
     except yaml.YAMLError:
         parsed = None
     else:

@@ -18,6 +18,7 @@ import yaml
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from workbench.agentfile.frontmatter import safe_load
 from workbench.config import paths
 
 SUFFIXES = (".yaml", ".yml")
@@ -65,7 +66,7 @@ def read_theme(path: Path) -> Theme:
     except OSError as error:
         raise ThemeError(f"cannot be read: {error.strerror or error}") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
