@@ -9,7 +9,7 @@ from textual.geometry import Region
 from textual.widgets import Input, OptionList, Static, TabbedContent, TextArea
 
 from tests.support.files import agent_text, write_agent
-from tests.support.pilot import make_app, roster_rows, roster_shown
+from tests.support.pilot import make_app, roster_rows, roster_shown, until
 from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.widgets.roster import RosterPanel
@@ -194,6 +194,8 @@ async def test_control_sequences_in_agent_files_are_shown_harmlessly(workspace: 
         summary = card_text(app, "card-summary")
         assert "\x1b" not in summary and "\x07" not in summary
         assert "Hi␛]0;owned␇ there" in summary
+        await pilot.press("t")
+        await until(pilot, lambda: bool(app.screen.query("#card-body")))
         assert "\x1b" not in app.screen.query_one("#card-body", TextArea).text
 
 

@@ -10,6 +10,7 @@ from textual.widgets import TabbedContent, Tree
 
 from tests.support.fake_api import FakeAnthropic, text_turn, tool_turn
 from tests.support.pilot import chat, make_app, roster_shown, settle, type_and_send, until
+from workbench.agentfile.spec import Origin
 from workbench.ui.app import WorkbenchApp
 from workbench.ui.widgets.file_tab import FileTab
 from workbench.ui.widgets.live_files import LiveFilesPane
@@ -30,6 +31,15 @@ def tree_lines(app: WorkbenchApp) -> list[str]:
 
 def row(app: WorkbenchApp, label: str) -> str:
     return next((line for line in tree_lines(app) if line.startswith(label)), "")
+
+
+def _project_agents(app: WorkbenchApp) -> list[object]:
+    assert app.roster is not None
+    return [spec for spec in app.roster.agents if spec.origin is Origin.PROJECT]
+
+
+def _watching(app: WorkbenchApp) -> bool:
+    return any(worker.group == "watch" and not worker.is_finished for worker in app.workers)
 
 
 def file_tab(app: WorkbenchApp) -> FileTab:
@@ -274,12 +284,16 @@ async def test_a_failed_watcher_says_so_and_restarts(workspace: Path, tmp_path: 
     async with app.run_test(size=(160, 48)) as pilot:
         await roster_shown(pilot)
         await until(pilot, lambda: bool(row(app, "context.md")))
+        assert not pane(app).query(".watch-failed")
         shutil.rmtree(workspace)
-        problem = pane(app).query_one(".watch-failed")
-        await until(pilot, lambda: problem.display)
+        # The agents' files went too, so the roster reloads and watching restarts (and fails).
+        await until(pilot, lambda: app.roster is not None and not _project_agents(app))
+        await until(pilot, lambda: not _watching(app) and bool(pane(app).query("#watch-restart")))
         assert "no longer exists" in str(pane(app).query_one(".watch-problem").render())
-        shutil.copytree(backup, workspace)
+        # Everything but the agents comes back: nothing restarts until the button is pressed.
+        shutil.copytree(backup, workspace, ignore=shutil.ignore_patterns("agents"))
+        await until(pilot, lambda: pane(app).query_one("#watch-restart").region.width > 0)
         await pilot.click("#watch-restart")
-        await until(pilot, lambda: not problem.display)
+        await until(pilot, lambda: not pane(app).query(".watch-failed"))
         (workspace / ".claude/tasks/after.md").write_text("watching again\n")
         await until(pilot, lambda: "new" in row(app, "after.md"))

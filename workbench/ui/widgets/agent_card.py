@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.theme import Theme
@@ -38,6 +39,8 @@ class AgentCard(Vertical):
         super().__init__(id=id)
         self._workspace = workspace
         self._shown: tuple[AgentSpec, Roster, ModelTable, str | None] | None = None
+        self._prompt_of: AgentSpec | None = None
+        """Whose prompt the Prompt tab holds: it is filled only when looked at."""
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -54,14 +57,11 @@ class AgentCard(Vertical):
                 yield Static(id="card-summary")
                 yield Static(id="card-examples")
                 yield Static(id="card-diagnostics")
-            with TabPane("Prompt", id="card-prompt"):
-                yield TextArea(
-                    read_only=True,
-                    language="markdown",
-                    soft_wrap=True,
-                    show_line_numbers=True,
-                    id="card-body",
-                )
+            yield TabPane("Prompt", id="card-prompt")
+
+    @on(TabbedContent.TabActivated, "#card-tabs")
+    def _tab_shown(self) -> None:
+        self._show_prompt()
 
     def toggle_view(self) -> None:
         """Switch between the overview and the prompt text."""
@@ -82,10 +82,34 @@ class AgentCard(Vertical):
         examples.update(_examples(spec.examples))
         examples.display = bool(spec.examples)
         self.query_one("#card-diagnostics", Static).update(_diagnostics(spec))
-        body = self.query_one("#card-body", TextArea)
-        body.line_number_start = spec.body_line
-        body.load_text(_prompt_preview(spec.body))
         self.query_one("#card-scroll", VerticalScroll).scroll_home(animate=False)
+        self._show_prompt()
+
+    def _show_prompt(self) -> None:
+        """Highlight the prompt only while its tab is open, not for every agent the roster's
+        cursor passes; its text area is built the first time."""
+        if self._shown is None or self.query_one(TabbedContent).active != "card-prompt":
+            return
+        spec = self._shown[0]
+        if spec is self._prompt_of:
+            return
+        self._prompt_of = spec
+        text = _prompt_preview(spec.body)
+        for body in self.query("#card-body").results(TextArea):
+            body.line_number_start = spec.body_line
+            body.load_text(text)
+            return
+        self.query_one("#card-prompt", TabPane).mount(
+            TextArea(
+                text,
+                read_only=True,
+                language="markdown",
+                soft_wrap=True,
+                show_line_numbers=True,
+                line_number_start=spec.body_line,
+                id="card-body",
+            )
+        )
 
 
 def short_path(path: Path, workspace: Path) -> str:

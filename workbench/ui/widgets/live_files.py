@@ -57,9 +57,6 @@ class LiveFilesPane(Vertical):
     def compose(self) -> ComposeResult:
         with Collapsible(title="Watching…", classes="watch-globs", collapsed=True):
             yield Static("", classes="watch-glob-list", markup=False)
-        with Horizontal(classes="watch-failed"):
-            yield Static("", classes="watch-problem", markup=False)
-            yield Button("Restart", id="watch-restart", compact=True, variant="warning")
         tree: Tree[str] = Tree("files", classes="live-tree")
         tree.show_root = False
         tree.guide_depth = 2
@@ -68,7 +65,6 @@ class LiveFilesPane(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "Live files"
-        self.query_one(".watch-failed").display = False
 
     def watching(self, watch_set: WatchSet) -> None:
         """Show which globs are watched; files outside them leave the tree."""
@@ -81,13 +77,19 @@ class LiveFilesPane(Vertical):
         self._show_empty()
 
     def failed(self, message: str) -> None:
-        self.query_one(".watch-problem", Static).update(
-            f"{message} Files shown here are no longer updated."
+        """Say so above the tree, with a button to try again; built only when needed."""
+
+        self.running()
+        problem = Static(
+            f"{message} Files shown here are no longer updated.",
+            classes="watch-problem",
+            markup=False,
         )
-        self.query_one(".watch-failed").display = True
+        restart = Button("Restart", id="watch-restart", compact=True, variant="warning")
+        self.mount(Horizontal(problem, restart, classes="watch-failed"), after=".watch-globs")
 
     def running(self) -> None:
-        self.query_one(".watch-failed").display = False
+        self.query(".watch-failed").remove()
 
     def show(self, files: list[WatchedFile]) -> None:
         """Bring the tree up to date with `files` (each file's latest state)."""
