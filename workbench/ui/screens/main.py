@@ -33,9 +33,7 @@ from textual.widgets import (
 from workbench.agentfile.roster import Roster, load_roster
 from workbench.agentfile.spec import AgentSpec, Origin
 from workbench.safe_text import printable
-from workbench.ui.widgets.agent_card import AgentCard
 from workbench.ui.widgets.footer import Footer
-from workbench.ui.widgets.live_files import LiveFilesPane
 from workbench.ui.widgets.roster import RosterPanel
 from workbench.watch.areas import Area, WatchSet, referenced_paths
 from workbench.watch.history import FileHistory
@@ -44,8 +42,10 @@ from workbench.watch.live import FileUpdate, LiveFiles, WatchFailed
 if TYPE_CHECKING:
     from workbench.ui.app import WorkbenchApp
     from workbench.ui.screens.editor import EditorScreen
+    from workbench.ui.widgets.agent_card import AgentCard
     from workbench.ui.widgets.chat import ChatView
     from workbench.ui.widgets.file_tab import FileTab
+    from workbench.ui.widgets.live_files import LiveFilesPane
     from workbench.ui.widgets.run_files import RunFiles
     from workbench.ui.widgets.tool_block import ToolBlock
 
@@ -102,21 +102,28 @@ class MainScreen(Screen[None]):
         """Open editors by file, including ones left for a run of their text."""
         self._drafts: set[str] = set()
         """Chats whose agent is an editor's text, not the file on disk."""
+        self._early_roster: RosterLoaded | None = None
 
     @property
     def workbench(self) -> WorkbenchApp:
         return cast("WorkbenchApp", self.app)
 
+    @property
+    def _card(self) -> AgentCard:
+        return cast("AgentCard", self.query_one("#card"))
+
+    @property
+    def _files(self) -> LiveFilesPane:
+        return cast("LiveFilesPane", self.query_one("#live-files"))
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="columns"):
             yield RosterPanel(id="roster")
-            with TabbedContent(id="center"), TabPane("Agent", id="card-pane"):
-                yield AgentCard(self.workbench.options.workspace, id="card")
-            with Vertical(id="side"):
-                yield LiveFilesPane(id="live-files")
-                with ContentSwitcher(id="run-side", initial="side-note"):
-                    yield Static(SIDE_NOTE, id="side-note", markup=False)
+            with TabbedContent(id="center"):
+                yield TabPane("Agent", id="card-pane")
+            with Vertical(id="side"), ContentSwitcher(id="run-side", initial="side-note"):
+                yield Static(SIDE_NOTE, id="side-note", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -126,9 +133,25 @@ class MainScreen(Screen[None]):
         if first is not None and first.done() and first.exception() is None:
             # Shown now rather than by message: the first frame then has the agents in it.
             self.query_one(RosterPanel).show(first.result())
+        self.call_after_refresh(self._mount_card_and_files, first)
+
+    async def _mount_card_and_files(self, first: Future[Roster] | None) -> None:
+        """The card and the live files come a frame after the roster, which is what a person
+        looks for first; the roster's messages wait for them."""
+        from workbench.ui.widgets.agent_card import AgentCard
+        from workbench.ui.widgets.live_files import LiveFilesPane
+
+        await self.query_one("#card-pane", TabPane).mount(
+            AgentCard(self.workbench.options.workspace, id="card")
+        )
+        await self.query_one("#side").mount(LiveFilesPane(id="live-files"), before="#run-side")
+        if first is not None and first.done() and first.exception() is None:
             self.post_message(RosterLoaded(first.result(), shown=True))
         else:
             self.load_roster(first)
+        if self._early_roster is not None:
+            self.post_message(self._early_roster)
+            self._early_roster = None
 
     # the roster
 
@@ -147,10 +170,16 @@ class MainScreen(Screen[None]):
 
     @on(RosterLoaded)
     async def _roster_loaded(self, message: RosterLoaded) -> None:
+        if not self.query("#card"):
+            # A reload asked for before the card was mounted: taken up once it is.
+            self._early_roster = message
+            return
         first = self.workbench.roster is None
         self.workbench.roster = message.roster
         panel = self.query_one(RosterPanel)
-        if not message.shown:
+        if message.shown:
+            self._show_agent(panel.selected)
+        else:
             panel.show(message.roster)
         for chat in self.chats:
             if chat.id not in self._drafts:
@@ -173,11 +202,13 @@ class MainScreen(Screen[None]):
         await self.open_chat(spec)
 
     @on(RosterPanel.Highlighted)
-    def _show_agent(self, message: RosterPanel.Highlighted) -> None:
+    def _highlighted(self, message: RosterPanel.Highlighted) -> None:
+        self._show_agent(message.spec)
+
+    def _show_agent(self, spec: AgentSpec | None) -> None:
         app = self.workbench
-        if app.roster is not None:
-            card = self.query_one(AgentCard)
-            card.show(message.spec, app.roster, app.models, app.options.model)
+        if app.roster is not None and spec is not None:
+            self._card.show(spec, app.roster, app.models, app.options.model)
 
     @on(RosterPanel.Chosen)
     async def _chosen(self, message: RosterPanel.Chosen) -> None:
@@ -205,12 +236,12 @@ class MainScreen(Screen[None]):
         self.live = LiveFiles(
             app.options.workspace, watch_set, history, force_polling=settings.force_polling
         )
-        self.query_one(LiveFilesPane).watching(watch_set)
+        self._files.watching(watch_set)
         self.watch_files(self.live)
 
     @work(exclusive=True, group="watch", exit_on_error=False)
     async def watch_files(self, live: LiveFiles) -> None:
-        pane = self.query_one(LiveFilesPane)
+        pane = self._files
         self._stop_watching.set()
         self._stop_watching = stop = asyncio.Event()
         pane.running()
@@ -233,7 +264,7 @@ class MainScreen(Screen[None]):
         live = self.live
         if live is None:
             return
-        pane = self.query_one(LiveFilesPane)
+        pane = self._files
         active = self.query_one("#center", TabbedContent).active
         changed = {update.file.rel for update in message.updates}
         for rel in changed:
@@ -253,7 +284,7 @@ class MainScreen(Screen[None]):
         self.live.seen(rel)
         file = self.live.get(rel)
         if file is not None:
-            self.query_one(LiveFilesPane).show([file])
+            self._files.show([file])
 
     async def open_file(self, rel: str, version: int | None = None) -> FileTab | None:
         """Show `rel` in its own tab (the one already open, if any)."""
@@ -272,24 +303,21 @@ class MainScreen(Screen[None]):
         tab = self._file_tab(tab_id)
         tabs.active = tab_id
         self._looked_at(rel)
-        self.query_one(LiveFilesPane).select(rel)
+        self._files.select(rel)
         if version is not None:
             await tab.show_change(version)
         tab.focus_content()
         return tab
 
-    @on(LiveFilesPane.Open)
-    async def _open_live_file(self, message: LiveFilesPane.Open) -> None:
+    async def on_live_files_pane_open(self, message: LiveFilesPane.Open) -> None:
         await self.open_file(message.rel)
 
-    @on(LiveFilesPane.Dismiss)
-    def _dismiss_file(self, message: LiveFilesPane.Dismiss) -> None:
+    def on_live_files_pane_dismiss(self, message: LiveFilesPane.Dismiss) -> None:
         if self.live is not None:
             self.live.dismiss(message.rel)
-            self.query_one(LiveFilesPane).forget(message.rel)
+            self._files.forget(message.rel)
 
-    @on(LiveFilesPane.Restart)
-    def _restart_watcher(self) -> None:
+    def on_live_files_pane_restart(self) -> None:
         if self.live is not None:
             self.watch_files(self.live)
 
@@ -499,7 +527,9 @@ class MainScreen(Screen[None]):
         On wide terminals the column is shown by default, so leaving it hides it to widen
         the chat; on narrow ones it stands in for the roster until it is left.
         """
-        tree = self.query_one(LiveFilesPane).file_tree
+        if not self.query("#live-files"):
+            return
+        tree = self._files.file_tree
         narrow = self.has_class("-narrow")
         hidden = self.has_class("-side-toggled") != narrow
         if hidden or not tree.has_focus:
@@ -539,7 +569,8 @@ class MainScreen(Screen[None]):
 
     def action_toggle_card(self) -> None:
         self.query_one("#center", TabbedContent).active = "card-pane"
-        self.query_one(AgentCard).toggle_view()
+        if self.query("#card"):
+            self._card.toggle_view()
 
     def action_problems(self) -> None:
         panel = self.query_one(RosterPanel)
