@@ -5,10 +5,12 @@ hundreds of thousands of them (Textual's widgets, styles and caches, the roster,
 chat): each full pass stops the screen for 100 to 700 milliseconds, at moments no one
 chooses, mid-keystroke or mid-stream. Two habits keep them away:
 
-- Almost everything alive once the first screen is up lives as long as the app, so it is
-  moved out of the collector's sight then (`gc.freeze`); later passes walk only what came
-  after. When the app closes it is handed back (`gc.unfreeze`), so a process that runs
-  apps one after another (tests, benchmarks) can free it.
+- Almost everything alive once the first screen is up lives as long as the app: the
+  command line starts the app with collection off, and once that screen is up what
+  start-up left behind is collected and the rest moved out of the collector's sight
+  (`gc.freeze`); later passes walk only what came after. When the app closes it is
+  handed back (`gc.unfreeze`), so a process that runs apps one after another (tests,
+  benchmarks) can free it.
 - While a run streams, the young generations are still collected (most garbage dies
   young) but full passes wait; the one they owe is made a moment after the last run ends,
   while the person reads what it wrote.
@@ -32,9 +34,11 @@ class Heap:
         self._thresholds = gc.get_threshold()
 
     def settle(self) -> None:
-        """Collect what start-up left behind, then freeze everything still alive."""
+        """Collect what start-up left behind, freeze everything still alive, and collect as
+        usual from now on."""
         gc.collect()
         gc.freeze()
+        gc.enable()
 
     def run_started(self) -> None:
         self._runs += 1
@@ -61,3 +65,4 @@ class Heap:
         self._runs = 0
         gc.set_threshold(*self._thresholds)
         gc.unfreeze()
+        gc.enable()

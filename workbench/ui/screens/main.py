@@ -165,6 +165,7 @@ class MainScreen(Screen[None]):
             app.call_from_thread(
                 self.notify, f"Could not load the agents: {error}", severity="error"
             )
+            app.call_from_thread(app.heap.settle)
             return
         self.post_message(RosterLoaded(roster))
 
