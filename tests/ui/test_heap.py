@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.support.pilot import make_app, roster_shown, until
 from workbench.ui.heap import FULL_PASSES_HELD, Heap
 
 
@@ -47,3 +49,26 @@ def test_closing_hands_back_the_frozen_objects_and_ordinary_collection(heap: Hea
     heap.release()
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == ordinary
+
+
+def test_collection_held_through_start_up_resumes_when_the_screen_settles(heap: Heap) -> None:
+    gc.disable()  # as the command line does before building the app
+    try:
+        heap.settle()
+        assert gc.isenabled()
+        gc.disable()
+        heap.release()
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+async def test_the_app_collects_again_once_its_first_screen_is_up(workspace: Path) -> None:
+    gc.disable()
+    try:
+        app = make_app(workspace)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await roster_shown(pilot)
+            await until(pilot, gc.isenabled)
+    finally:
+        gc.enable()
