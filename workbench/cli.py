@@ -1,7 +1,8 @@
 """The `workbench` command: the app by default, and headless subcommands over the same core.
 
 A subcommand name always wins over a folder of the same name; `workbench ./agents` opens
-a folder called `agents`.
+a folder called `agents`. What only a subcommand needs is imported by it, so opening the
+app does not pay for reports and repairs.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from workbench.agentfile import fixes
 from workbench.agentfile.discover import Source, sources
-from workbench.agentfile.report import agent_json, fix_line, lint_lines, lint_summary
 from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.agentfile.spec import PERMISSION_MODES, AgentSpec, Origin, Severity
 from workbench.agentfile.tool_names import split_tool_list
@@ -155,6 +154,8 @@ def _agents(args: list[str]) -> int:
     options = parser.parse_args(args)
     roster = _roster(options.workspace, options.agents, user=options.user)
     if options.format == "json":
+        from workbench.agentfile.report import agent_json
+
         print(json_text([agent_json(spec) for spec in roster.specs]))
     else:
         _print_table(roster)
@@ -200,6 +201,8 @@ def _lint(args: list[str]) -> int:
     if options.format == "json":
         print(json_text([{"path": str(s.path), **_diagnostics(s)} for s in linted]))
     else:
+        from workbench.agentfile.report import lint_lines, lint_summary
+
         for line in lint_lines(linted):
             print(line)
         print(lint_summary(linted), file=sys.stderr)
@@ -214,6 +217,9 @@ def _fix(specs: list[AgentSpec], *, dry_run: bool, out: TextIO) -> tuple[bool, b
     A repair is printed only once it is on disk (or, with `dry_run`, as what would be done),
     so the output never claims a change that a refusal stopped.
     """
+    from workbench.agentfile import fixes
+    from workbench.agentfile.report import fix_line
+
     written, changed = True, False
     for spec in specs:
         if not any(d.code in fixes.FIXABLE for d in spec.diagnostics):

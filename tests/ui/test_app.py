@@ -60,6 +60,20 @@ async def test_roster_shows_project_and_bundled_agents_grouped(workspace: Path) 
         assert "backend-reviewer" in card_text(app, "card-title")
 
 
+async def test_keys_pressed_while_the_screen_is_built_change_nothing_and_break_nothing(
+    workspace: Path,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        # The tabs, the card and the files arrive a frame after the roster. With one tab,
+        # stepping through tabs stays on the card (the card's own tabs are not stepped to).
+        await pilot.press("ctrl+f", "ctrl+w", "ctrl+pagedown", "ctrl+pageup", "escape")
+        await roster_shown(pilot)
+        await until(pilot, lambda: bool(app.screen.query("#card-title")))
+        assert "backend-reviewer" in card_text(app, "card-title")
+        assert app.screen.query_one("#center", TabbedContent).active == "card-pane"
+
+
 async def test_filter_narrows_the_roster_and_escape_clears_it(workspace: Path) -> None:
     app = make_app(workspace)
     async with app.run_test(size=(160, 48)) as pilot:

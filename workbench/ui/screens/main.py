@@ -1,8 +1,9 @@
 """The workbench's home: the roster, then the agent card with one tab per chat and per
 open file, then the workspace's live files above those the active chat's run touched.
 
-Chats, file tabs and the screens they open are imported when first used, so the first
-frame pays only for the roster, the card and the files column.
+The first frame pays only for the roster: the card and the live files (and the watcher
+behind them) are imported and mounted a frame later, and chats, file tabs and the screens
+they open when first used.
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ from workbench.safe_text import printable
 from workbench.ui.widgets.footer import Footer
 from workbench.ui.widgets.roster import RosterPanel
 from workbench.watch.areas import Area, WatchSet, referenced_paths
-from workbench.watch.history import FileHistory
-from workbench.watch.live import FileUpdate, LiveFiles, WatchFailed
 
 if TYPE_CHECKING:
     from workbench.ui.app import WorkbenchApp
@@ -48,10 +47,16 @@ if TYPE_CHECKING:
     from workbench.ui.widgets.live_files import LiveFilesPane
     from workbench.ui.widgets.run_files import RunFiles
     from workbench.ui.widgets.tool_block import ToolBlock
+    from workbench.watch.live import FileUpdate, LiveFiles
 
 SIDE_NOTE = (
     "Pick an agent and press Enter to chat with it; the files its run reads and writes "
     "are listed here."
+)
+
+
+_ON_TABS_AND_FILES = frozenset(
+    {"toggle_card", "toggle_files", "close_chat", "next_tab", "previous_tab"}
 )
 
 
@@ -108,6 +113,11 @@ class MainScreen(Screen[None]):
     def workbench(self) -> WorkbenchApp:
         return cast("WorkbenchApp", self.app)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The tabs, the card and the files arrive a frame after the roster; until then the
+        keys that act on them wait."""
+        return action not in _ON_TABS_AND_FILES or bool(self.query("#center"))
+
     @property
     def _card(self) -> AgentCard:
         return cast("AgentCard", self.query_one("#card"))
@@ -120,8 +130,7 @@ class MainScreen(Screen[None]):
         yield Header()
         with Horizontal(id="columns"):
             yield RosterPanel(id="roster")
-            with TabbedContent(id="center"):
-                yield TabPane("Agent", id="card-pane")
+            yield Vertical(id="center-slot")
             with Vertical(id="side"), ContentSwitcher(id="run-side", initial="side-note"):
                 yield Static(SIDE_NOTE, id="side-note", markup=False)
         yield Footer()
@@ -136,14 +145,17 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(self._mount_card_and_files, first)
 
     async def _mount_card_and_files(self, first: Future[Roster] | None) -> None:
-        """The card and the live files come a frame after the roster, which is what a person
-        looks for first; the roster's messages wait for them."""
+        """The tabs with the card, and the live files, come a frame after the roster, which
+        is what a person looks for first; the roster's messages wait for them."""
         from workbench.ui.widgets.agent_card import AgentCard
         from workbench.ui.widgets.live_files import LiveFilesPane
 
-        await self.query_one("#card-pane", TabPane).mount(
-            AgentCard(self.workbench.options.workspace, id="card")
-        )
+        slot = self.query_one("#center-slot")
+        center = TabbedContent(id="center")
+        await self.query_one("#columns").mount(center, after=slot)
+        await slot.remove()
+        card = AgentCard(self.workbench.options.workspace, id="card")
+        await center.add_pane(TabPane("Agent", card, id="card-pane"))
         await self.query_one("#side").mount(LiveFilesPane(id="live-files"), before="#run-side")
         if first is not None and first.done() and first.exception() is None:
             self.post_message(RosterLoaded(first.result(), shown=True))
@@ -231,6 +243,9 @@ class MainScreen(Screen[None]):
         )
         if self.live is not None and self.live.watch_set.globs == watch_set.globs:
             return
+        from workbench.watch.history import FileHistory
+        from workbench.watch.live import LiveFiles
+
         history = self.live.history if self.live else FileHistory(app.options.workspace)
         if history.problem:
             self.notify(history.problem, severity="warning")
@@ -242,6 +257,8 @@ class MainScreen(Screen[None]):
 
     @work(exclusive=True, group="watch", exit_on_error=False)
     async def watch_files(self, live: LiveFiles) -> None:
+        from workbench.watch.live import WatchFailed
+
         pane = self._files
         self._stop_watching.set()
         self._stop_watching = stop = asyncio.Event()
@@ -380,6 +397,8 @@ class MainScreen(Screen[None]):
 
     @property
     def active_chat(self) -> ChatView | None:
+        if not self.query("#center"):
+            return None
         tabs = self.query_one("#center", TabbedContent)
         if not tabs.active.startswith("pane-"):
             return None
@@ -528,8 +547,6 @@ class MainScreen(Screen[None]):
         On wide terminals the column is shown by default, so leaving it hides it to widen
         the chat; on narrow ones it stands in for the roster until it is left.
         """
-        if not self.query("#live-files"):
-            return
         tree = self._files.file_tree
         narrow = self.has_class("-narrow")
         hidden = self.has_class("-side-toggled") != narrow
@@ -555,7 +572,8 @@ class MainScreen(Screen[None]):
 
     def _step_tab(self, step: int) -> None:
         tabs = self.query_one("#center", TabbedContent)
-        panes = [pane.id or "" for pane in tabs.query(TabPane)]
+        # Its own panes only: the card's Overview and Prompt are panes too, further down.
+        panes = [pane.id or "" for pane in tabs.get_child_by_type(ContentSwitcher).children]
         if tabs.active in panes:
             tabs.active = panes[(panes.index(tabs.active) + step) % len(panes)]
 
@@ -570,8 +588,7 @@ class MainScreen(Screen[None]):
 
     def action_toggle_card(self) -> None:
         self.query_one("#center", TabbedContent).active = "card-pane"
-        if self.query("#card"):
-            self._card.toggle_view()
+        self._card.toggle_view()
 
     def action_problems(self) -> None:
         panel = self.query_one(RosterPanel)
