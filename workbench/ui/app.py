@@ -49,7 +49,6 @@ class WorkbenchApp(App[int]):
     CSS_PATH = [
         "app.tcss",
         "screens/main.tcss",
-        "widgets/chat.tcss",
         "widgets/files.tcss",
     ]
     BINDINGS = [
@@ -106,6 +105,12 @@ class WorkbenchApp(App[int]):
         self._remembered_theme = self.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.set_interval(self.THEME_CHECK_S, self._reload_themes)
+
+    def use_css(self, path: Path) -> None:
+        """Add a stylesheet the first frame does not need, once what it styles appears."""
+        if not self.stylesheet.has_source(str(path), ""):
+            self.stylesheet.read(path)
+            self.refresh_css(animate=False)
 
     def _remember_theme(self, theme: Theme) -> None:
         """A theme chosen while the app runs is the one it starts with next time."""

@@ -10,6 +10,7 @@ from textual.widgets import Button, Static
 
 
 class Confirm(ModalScreen[bool]):
+    CSS_PATH = "confirm.tcss"
     BINDINGS = [
         Binding("y", "dismiss(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "dismiss(False)", "No", id="confirm.no"),

@@ -382,9 +382,10 @@ class MainScreen(Screen[None]):
             current.focus_prompt()
             return current
         number = next(self._numbers)
-        from workbench.ui.widgets.chat import ChatView
+        from workbench.ui.widgets.chat import CHAT_CSS, ChatView
         from workbench.ui.widgets.run_files import RunFiles
 
+        self.workbench.use_css(CHAT_CSS)
         files = RunFiles(self.workbench.options.workspace, id=f"files-{number}")
         chat = ChatView(spec, files, id=f"chat-{number}")
         await self.query_one("#run-side", ContentSwitcher).mount(files)

@@ -31,6 +31,7 @@ _LANGUAGES = {
 
 
 class TextViewer(ModalScreen[None]):
+    CSS_PATH = "text_viewer.tcss"
     BINDINGS = [Binding("escape", "dismiss", "Close", id="viewer.close")]
 
     def __init__(self, title: str, text: str, language: str | None = None) -> None:

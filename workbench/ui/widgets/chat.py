@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from rich.style import Style
@@ -77,6 +78,10 @@ class ChatState:
     working: bool = False
     asking: bool = False
     failed: bool = False
+
+
+CHAT_CSS = Path(__file__).with_name("chat.tcss")
+"""The chat's styles, read when the first chat opens rather than before the first frame."""
 
 
 class ChatView(Vertical):
