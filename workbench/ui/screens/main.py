@@ -34,6 +34,7 @@ from textual.widgets import (
 from workbench.agentfile.roster import Roster, load_roster
 from workbench.agentfile.spec import AgentSpec, Origin
 from workbench.safe_text import printable
+from workbench.ui.compositor import FreshMapCompositor
 from workbench.ui.widgets.footer import Footer
 from workbench.ui.widgets.roster import RosterPanel
 from workbench.watch.areas import Area, WatchSet, referenced_paths
@@ -95,6 +96,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self._compositor = FreshMapCompositor()
         self._pending_agent: str | None = None
         self._show_after_load: tuple[Path, bool] | None = None
         """A file to select (and maybe edit) once a reload has it: see `show_agent`."""
