@@ -27,8 +27,6 @@ from textual.widgets import (
     Input,
     OptionList,
     Static,
-    TabbedContent,
-    TabPane,
 )
 
 from workbench.agentfile.roster import Roster, load_roster
@@ -40,6 +38,8 @@ from workbench.ui.widgets.roster import RosterPanel
 from workbench.watch.areas import Area, WatchSet, referenced_paths
 
 if TYPE_CHECKING:
+    from textual.widgets import TabbedContent
+
     from workbench.ui.app import WorkbenchApp
     from workbench.ui.screens.editor import EditorScreen
     from workbench.ui.widgets.agent_card import AgentCard
@@ -121,6 +121,10 @@ class MainScreen(Screen[None]):
         return action not in _ON_TABS_AND_FILES or bool(self.query("#center"))
 
     @property
+    def _center(self) -> TabbedContent:
+        return cast("TabbedContent", self.query_one("#center"))
+
+    @property
     def _card(self) -> AgentCard:
         return cast("AgentCard", self.query_one("#card"))
 
@@ -149,6 +153,8 @@ class MainScreen(Screen[None]):
     async def _mount_card_and_files(self, first: Future[Roster] | None) -> None:
         """The tabs with the card, and the live files, come a frame after the roster, which
         is what a person looks for first; the roster's messages wait for them."""
+        from textual.widgets import TabbedContent, TabPane
+
         from workbench.ui.widgets.agent_card import AgentCard
         from workbench.ui.widgets.live_files import LiveFilesPane
 
@@ -285,7 +291,7 @@ class MainScreen(Screen[None]):
         if live is None:
             return
         pane = self._files
-        active = self.query_one("#center", TabbedContent).active
+        active = self._center.active
         changed = {update.file.rel for update in message.updates}
         for rel in changed:
             tab_id = self._file_tabs.get(rel)
@@ -311,10 +317,12 @@ class MainScreen(Screen[None]):
         live = self.live
         if live is None:
             return None
-        tabs = self.query_one("#center", TabbedContent)
+        tabs = self._center
         tab_id = self._file_tabs.get(rel)
         if tab_id is None:
             tab_id = f"file-{next(self._numbers)}"
+            from textual.widgets import TabPane
+
             from workbench.ui.widgets.file_tab import FileTab
 
             tab = FileTab(rel, live, id=f"{tab_id}-tab")
@@ -362,7 +370,7 @@ class MainScreen(Screen[None]):
             block = chat.tool_block(author.tool_use_id)
             if block is not None:
                 number = (chat.id or "").removeprefix("chat-")
-                self.query_one("#center", TabbedContent).active = f"pane-{number}"
+                self._center.active = f"pane-{number}"
                 block.expanded = True
                 chat.call_after_refresh(block.scroll_visible, top=True)
                 return
@@ -384,6 +392,8 @@ class MainScreen(Screen[None]):
             current.focus_prompt()
             return current
         number = next(self._numbers)
+        from textual.widgets import TabPane
+
         from workbench.ui.widgets.chat import CHAT_CSS, ChatView
         from workbench.ui.widgets.run_files import RunFiles
 
@@ -391,7 +401,7 @@ class MainScreen(Screen[None]):
         files = RunFiles(self.workbench.options.workspace, id=f"files-{number}")
         chat = ChatView(spec, files, id=f"chat-{number}")
         await self.query_one("#run-side", ContentSwitcher).mount(files)
-        tabs = self.query_one("#center", TabbedContent)
+        tabs = self._center
         pane = TabPane(_title(spec.display_name, ""), chat, id=f"pane-{number}")
         await tabs.add_pane(pane)
         tabs.active = pane.id or ""
@@ -402,13 +412,14 @@ class MainScreen(Screen[None]):
     def active_chat(self) -> ChatView | None:
         if not self.query("#center"):
             return None
-        tabs = self.query_one("#center", TabbedContent)
+        tabs = self._center
         if not tabs.active.startswith("pane-"):
             return None
         return cast("ChatView", self.query_one(f"#chat-{tabs.active.removeprefix('pane-')}"))
 
-    @on(TabbedContent.TabActivated, "#center")
-    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content.id != "center":
+            return
         pane = event.pane.id or ""
         if pane.startswith("pane-"):
             self.query_one(
@@ -424,7 +435,7 @@ class MainScreen(Screen[None]):
         state = chat.state
         mark = "? " if state.asking else "● " if state.working else "✖ " if state.failed else ""
         number = (chat.id or "").removeprefix("chat-")
-        tab = self.query_one("#center", TabbedContent).get_tab(f"pane-{number}")
+        tab = self._center.get_tab(f"pane-{number}")
         tab.label = _title(chat.spec.display_name, mark)
 
     def on_chat_view_pick_agent(self, message: ChatView.PickAgent) -> None:
@@ -481,7 +492,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(TextViewer(message.title, message.content))
 
     def action_close_chat(self) -> None:
-        tabs = self.query_one("#center", TabbedContent)
+        tabs = self._center
         if tabs.active.startswith("file-"):
             tab = self._file_tab(tabs.active)
             del self._file_tabs[tab.rel]
@@ -496,7 +507,7 @@ class MainScreen(Screen[None]):
         if chat.conversation is not None:
             chat.conversation.close()
         number = (chat.id or "").removeprefix("chat-")
-        self.query_one("#center", TabbedContent).remove_pane(f"pane-{number}")
+        self._center.remove_pane(f"pane-{number}")
         self.query_one(f"#files-{number}").remove()
 
     def action_edit(self) -> None:
@@ -574,7 +585,7 @@ class MainScreen(Screen[None]):
         self._step_tab(-1)
 
     def _step_tab(self, step: int) -> None:
-        tabs = self.query_one("#center", TabbedContent)
+        tabs = self._center
         # Its own panes only: the card's Overview and Prompt are panes too, further down.
         panes = [pane.id or "" for pane in tabs.get_child_by_type(ContentSwitcher).children]
         if tabs.active in panes:
@@ -590,7 +601,7 @@ class MainScreen(Screen[None]):
         self.query_one("#roster-list", OptionList).focus()
 
     def action_toggle_card(self) -> None:
-        self.query_one("#center", TabbedContent).active = "card-pane"
+        self._center.active = "card-pane"
         self._card.toggle_view()
 
     def action_problems(self) -> None:
