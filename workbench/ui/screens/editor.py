@@ -45,6 +45,7 @@ from workbench.engine.request_preview import (
     preview_request,
 )
 from workbench.safe_text import json_text, printable
+from workbench.ui.compositor import FreshMapCompositor
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.edit_diff import EditDiffScreen
 from workbench.ui.widgets.agent_card import short_path
@@ -149,6 +150,7 @@ class EditorScreen(Screen[None]):
         mode: str | None = None,
     ) -> None:
         super().__init__(classes="editor")
+        self._compositor = FreshMapCompositor()
         self.path = path
         self._shown_path = printable(short_path(path, workspace))
         """The path as the header shows it, worked out once: the header is checked on
