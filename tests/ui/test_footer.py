@@ -60,3 +60,21 @@ async def test_old_keys_are_freed_when_the_footer_is_rebuilt() -> None:
 async def test_textual_footer_keeps_its_old_keys() -> None:
     alive, shown = await keys_alive_after_focus_changes(TextualFooter)
     assert alive == shown
+
+
+async def test_keys_are_rebuilt_only_when_what_they_show_changes() -> None:
+    app = FocusApp(Footer)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        keys = list(app.query(FooterKey))
+        before = [key.description for key in keys]
+        for _ in range(5):
+            app.screen.refresh_bindings()
+            await pilot.pause()
+        assert list(app.query(FooterKey)) == keys
+        await pilot.press("tab")
+        await pilot.pause()
+        after = [key.description for key in app.query(FooterKey)]
+        # Focus moved to the other button: its key is shown instead.
+        assert ("Left key" in before) != ("Left key" in after)
+        assert ("Right key" in before) != ("Right key" in after)
