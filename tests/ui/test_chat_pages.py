@@ -52,3 +52,25 @@ async def test_far_pages_fold_and_come_back_when_scrolled_to(tmp_path: Path) -> 
         first = pages[0].children[0]
         assert "line 0" in shown_text(first)
         assert first.region.overlaps(scroll.region)
+
+
+async def test_pages_fold_again_after_the_terminal_is_resized(tmp_path: Path) -> None:
+    app = LogApp(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.log_widget
+        for number in range(PAGE_SIZE * 4):
+            log.add_line(f"line {number}")
+        log.add_line("the last line")
+        await pilot.pause()
+        await pilot.pause()
+        pages = list(log.query_children(ChatPage))
+        assert [page.display for page in pages] == [False, False, False, True, True]
+        # Folded heights hold for one width: the pages come back, and once laid out at
+        # the new width the far ones fold again, though nobody scrolled.
+        await pilot.resize_terminal(100, 30)
+        for _ in range(4):
+            await pilot.pause()
+        # The taller view reaches into the third page.
+        assert [page.display for page in pages] == [False, False, True, True, True]
+        last = pages[-1].children[-1]
+        assert "the last line" in shown_text(last)

@@ -113,8 +113,10 @@ class ChatLog(Vertical):
             self._pages.refold()
 
     def on_resize(self, event: Resize) -> None:
-        if self._pages is not None:
-            self._pages.resized(event.size.width)
+        if self._pages is not None and self._pages.resized(event.size.width):
+            # Laid out at the new width, the pages away from the view fold again: a
+            # conversation just resumed, or a terminal just resized, has not scrolled yet.
+            self.call_after_refresh(self.refold)
 
     def tool(self, tool_use_id: str) -> ToolBlock | None:
         return self._tools.get(tool_use_id)

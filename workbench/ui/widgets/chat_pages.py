@@ -95,15 +95,17 @@ class Pages:
         focused = self._log.screen.focused
         return None if focused is None else _page_of(focused)
 
-    def resized(self, width: int) -> None:
-        """Folded heights hold for one width only: at another, every page comes back."""
+    def resized(self, width: int) -> bool:
+        """Folded heights hold for one width only: at another, every page comes back (until
+        the caller refolds them once they are laid out at it). Whether the width changed."""
         if width == self._width:
-            return
+            return False
         self._width = width
         for page, blank in self._pages:
             if blank.display:
                 blank.display = False
                 page.display = True
+        return True
 
     def _window(self) -> tuple[float, int] | None:
         """The scrolled view's top and height in the log's lines, if the log scrolls."""
