@@ -47,6 +47,7 @@ from workbench.safe_text import printable
 from workbench.ui.diff_text import diff_text
 from workbench.ui.swatch import agent_color
 from workbench.ui.widgets.chat_log import ChatLog
+from workbench.ui.widgets.in_place import update_in_place
 from workbench.ui.widgets.permission_prompt import PermissionPrompt
 from workbench.ui.widgets.prompt_box import PromptBox
 from workbench.ui.widgets.run_files import RunFiles
@@ -252,6 +253,7 @@ class ChatView(Vertical):
 
     def _run_ended(self, event: RunFinished | RunFailed) -> None:
         self.run = None
+        self.files.flush()
         self.query_one(".chat-ask").remove_children()
         self.query_one(TodoList).display = False
         self._set_state(ChatState(failed=isinstance(event, RunFailed)))
@@ -460,7 +462,7 @@ class ChatView(Vertical):
         elif self.working:
             text.append(" · ", style="dim")
             text.append("● working… (esc interrupts)", style="bold")
-        self.query_one(".chat-status", Static).update(text)
+        update_in_place(self.query_one(".chat-status", Static), text)
 
     def _cost_line(self) -> str:
         usage = self._usage

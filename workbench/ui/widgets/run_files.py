@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -18,6 +19,9 @@ from workbench.safe_text import printable
 
 READS = ("Read",)
 WRITES = ("Write", "Edit", "MultiEdit")
+GATHER_S = 0.25
+"""How long a new row waits for others: each addition to the list lays the screen out again,
+and a run's calls finish in bursts."""
 
 
 @dataclass
@@ -37,6 +41,9 @@ class RunFiles(Vertical):
         self.workspace = workspace.resolve()
         self._files: dict[Path, _Touch] = {}
         self._inputs: dict[str, tuple[str, str]] = {}
+        self._new: list[Path] = []
+        """Files touched for the first time, not yet in the list."""
+        self._gathering: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Files this run touched", classes="title")
@@ -49,6 +56,10 @@ class RunFiles(Vertical):
     def clear(self) -> None:
         self._files.clear()
         self._inputs.clear()
+        self._new.clear()
+        if self._gathering is not None:
+            self._gathering.stop()
+            self._gathering = None
         self.query_one(OptionList).clear_options()
         self._show_list()
 
@@ -65,6 +76,19 @@ class RunFiles(Vertical):
         changed = [change.path for change in event.changes]
         for path in changed or [self._resolve(raw)]:
             self._touch(path, read=name in READS, written=name in WRITES)
+        if self._new and self._gathering is None:
+            self._gathering = self.set_timer(GATHER_S, self.flush)
+
+    def flush(self) -> None:
+        """List the files touched since the last time, all at once."""
+        if self._gathering is not None:
+            self._gathering.stop()
+            self._gathering = None
+        if self._new:
+            files = self._files
+            rows = [Option(self._prompt(path, files[path]), id=str(path)) for path in self._new]
+            self._new.clear()
+            self.query_one(OptionList).add_options(rows)
         self._show_list()
 
     def _resolve(self, raw: str) -> Path:
@@ -72,22 +96,22 @@ class RunFiles(Vertical):
         return (given if given.is_absolute() else self.workspace / given).resolve()
 
     def _touch(self, path: Path, *, read: bool, written: bool) -> None:
-        """Add the file's row, or redraw it when its mark changes; the other rows stay, so a
-        run touching thousands of files costs one row per call, not the whole list."""
-        files = self.query_one(OptionList)
+        """Note a new file for the next `flush`, or redraw its row when its mark changes; the
+        other rows stay, so a run touching thousands of files costs one row per call, not
+        the whole list."""
         touch = self._files.get(path)
         if touch is None:
-            touch = self._files[path] = _Touch(read, written)
-            files.add_option(Option(self._prompt(path, touch), id=str(path)))
-        else:
-            newly_written = written and not touch.written
-            touch.read |= read
-            touch.written |= written
-            if newly_written:
-                files.replace_option_prompt(str(path), self._prompt(path, touch))
+            self._files[path] = _Touch(read, written)
+            self._new.append(path)
+            return
+        newly_written = written and not touch.written
+        touch.read |= read
+        touch.written |= written
+        if newly_written and path not in self._new:
+            self.query_one(OptionList).replace_option_prompt(str(path), self._prompt(path, touch))
 
     def _show_list(self) -> None:
-        listed = bool(self._files)
+        listed = bool(self.query_one(OptionList).option_count)
         self.query_one(OptionList).display = listed
         self.query_one(".empty", Static).display = not listed
 

@@ -29,6 +29,7 @@ from workbench.engine.calls import describe
 from workbench.engine.events import ToolCallFinished, ToolCallStarted
 from workbench.safe_text import printable
 from workbench.ui.diff_text import change_counts, diff_text
+from workbench.ui.widgets.in_place import update_in_place
 from workbench.watch.history import Version
 
 if TYPE_CHECKING:
@@ -184,12 +185,10 @@ class ToolBlock(Vertical, can_focus=True):
     def _spin(self) -> None:
         if not self._waiting:
             self._frame = (self._frame + 1) % len(SPINNER)
-            self._refresh_summary(layout=False)
+            self._refresh_summary()
 
-    def _refresh_summary(self, *, layout: bool = True) -> None:
-        """`layout=False` when only the spinner's frame changed: the line keeps its height,
-        so nothing around it needs to move."""
-        self._summary_line.update(self._summary(), layout=layout)
+    def _refresh_summary(self) -> None:
+        update_in_place(self._summary_line, self._summary())
 
     def _summary(self) -> Text:
         call = self.call
