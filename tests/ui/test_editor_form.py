@@ -11,6 +11,9 @@ from textual.widgets import Input, Select, SelectionList, TextArea
 from tests.support.pilot import make_app, shown_text, until
 from tests.ui.test_editor import AGENT, header, open_editor
 from workbench.agentfile.document import AgentDocument
+from workbench.agentfile.lint import check
+from workbench.agentfile.parse import parse_agent
+from workbench.agentfile.quick_fixes import quick_fixes
 from workbench.ui.widgets.frontmatter_form import FrontmatterForm
 
 
@@ -185,3 +188,27 @@ async def test_a_save_right_after_typing_in_the_form_writes_what_was_typed(
         await pilot.press("f2", "end", "-", "v", "2", "ctrl+s")
         await until(pilot, lambda: "unsaved" not in header(app) and "saved" in header(app))
     assert "\nname: indexer-planner-v2\n" in (workspace / AGENT).read_text()
+
+
+async def test_a_check_of_older_text_does_not_take_back_a_field_just_edited(
+    workspace: Path,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one("#editor-text", TextArea)
+        form = screen.query_one(FrontmatterForm)
+        await form_shows(pilot, form, "tools", ("Read", "Grep", "Glob", "Write"))
+        before = area.text
+        # The check of the text as it was, finishing only after the form changed it.
+        document = screen.document
+        assert document is not None
+        parsed = parse_agent(document.encode(before), screen.path, screen.origin)
+        stale = check(parsed, screen.models)
+        form.query_one("#fm-tools-read-only", SelectionList).deselect("Grep")
+        await until(pilot, lambda: "tools: Read, Glob, Write" in area.text)
+        screen._validated(before, stale, quick_fixes(stale, before))
+        for _ in range(3):
+            await pilot.pause()
+        assert "tools: Read, Glob, Write\n" in area.text
+        assert "Grep" not in form.query_one("#fm-tools-read-only", SelectionList).selected

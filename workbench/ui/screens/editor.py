@@ -34,7 +34,7 @@ from workbench.agentfile.lint import check
 from workbench.agentfile.parse import parse_agent
 from workbench.agentfile.patch import line_change, set_field
 from workbench.agentfile.quick_fixes import QuickFix, quick_fixes
-from workbench.agentfile.spec import Diagnostic, Origin, Severity
+from workbench.agentfile.spec import AgentSpec, Diagnostic, Origin, Severity
 from workbench.config.models import ModelTable
 from workbench.engine.client import MissingCredentials, check_credentials
 from workbench.engine.modes import parse_mode
@@ -297,8 +297,16 @@ class EditorScreen(Screen[None]):
     def validate(self, data: bytes, text: str) -> None:
         spec = check(parse_agent(data, self.path, self.origin, named=True), self.models)
         found = quick_fixes(spec, text)
-        self.app.call_from_thread(self._show_problems, spec.diagnostics, found)
-        self.app.call_from_thread(lambda: self.query_one(FrontmatterForm).show(spec))
+        self.app.call_from_thread(self._validated, text, spec, found)
+
+    def _validated(self, text: str, spec: AgentSpec, found: tuple[QuickFix | None, ...]) -> None:
+        """Show what the check found, unless the text changed while it ran: then its form
+        values are stale (showing them would take back a field just edited), and the newer
+        text's check is already on its way."""
+        if text != self.text_area.text:
+            return
+        self._show_problems(spec.diagnostics, found)
+        self.query_one(FrontmatterForm).show(spec)
 
     @property
     def previewing(self) -> bool:
