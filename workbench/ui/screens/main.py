@@ -1,9 +1,9 @@
 """The workbench's home: the roster, then the agent card with one tab per chat and per
 open file, then the workspace's live files above those the active chat's run touched.
 
-The first frame pays only for the roster: the card and the live files (and the watcher
-behind them) are imported and mounted a frame later, and chats, file tabs and the screens
-they open when first used.
+The first frame pays only for the roster: the tabs with the card, and the live files (with
+the watcher behind them) are imported and mounted a frame later; chats, file tabs and the
+screens they open, when first used.
 """
 
 from __future__ import annotations
