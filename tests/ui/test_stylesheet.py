@@ -28,15 +28,9 @@ def rules(stylesheet: Stylesheet) -> list[tuple[object, ...]]:
 
 def textuals_own_rules(app: WorkbenchApp) -> list[tuple[object, ...]]:
     """The same sources and theme, parsed from nothing by Textual's own stylesheet."""
-    fresh = Stylesheet(variables=app.get_css_variables())
-    for read_from, source in app.stylesheet.source.items():
-        fresh.add_source(
-            source.content,
-            read_from=read_from,
-            is_default_css=source.is_defaults,
-            tie_breaker=source.tie_breaker,
-            scope=source.scope,
-        )
+    fresh = Stylesheet()
+    fresh.source = app.stylesheet.source.copy()
+    fresh.set_variables(app.get_css_variables())
     fresh.parse()
     return rules(fresh)
 

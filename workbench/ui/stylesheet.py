@@ -29,16 +29,8 @@ class CachedStylesheet(Stylesheet):
 
     def reparse(self) -> None:
         """Parse every source again from the cache; only sources the cache lacks are read."""
-        fresh = CachedStylesheet(variables=self._variables)
+        fresh = self.copy()
         fresh._parse_cache = self._parse_cache
-        for read_from, source in self.source.items():
-            fresh.add_source(
-                source.content,
-                read_from=read_from,
-                is_default_css=source.is_defaults,
-                tie_breaker=source.tie_breaker,
-                scope=source.scope,
-            )
         try:
             fresh.parse()
         except Exception:
@@ -46,5 +38,4 @@ class CachedStylesheet(Stylesheet):
             raise
         self._rules = fresh.rules
         self._rules_map = None
-        self.source = fresh.source
         self._require_parse = False
