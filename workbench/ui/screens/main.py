@@ -61,6 +61,13 @@ _ON_TABS_AND_FILES = frozenset(
 )
 
 
+def _loaded(pending: Future[Roster] | None) -> Roster | None:
+    """The roster of a load started before the screen, if it is done and did not fail."""
+    if pending is None or not pending.done() or pending.exception() is not None:
+        return None
+    return pending.result()
+
+
 class RosterLoaded(Message):
     def __init__(self, roster: Roster, *, shown: bool = False) -> None:
         super().__init__()
@@ -145,9 +152,10 @@ class MainScreen(Screen[None]):
         self.query_one("#run-side").border_title = "This run"
         self._pending_agent = self.workbench.options.agent
         first, self.workbench.first_roster = self.workbench.first_roster, None
-        if first is not None and first.done() and first.exception() is None:
+        loaded = _loaded(first)
+        if loaded is not None:
             # Shown now rather than by message: the first frame then has the agents in it.
-            self.query_one(RosterPanel).show(first.result())
+            self.query_one(RosterPanel).show(loaded)
         self.call_after_refresh(self._mount_card_and_files, first)
 
     async def _mount_card_and_files(self, first: Future[Roster] | None) -> None:
@@ -165,8 +173,9 @@ class MainScreen(Screen[None]):
         card = AgentCard(self.workbench.options.workspace, id="card")
         await center.add_pane(TabPane("Agent", card, id="card-pane"))
         await self.query_one("#side").mount(LiveFilesPane(id="live-files"), before="#run-side")
-        if first is not None and first.done() and first.exception() is None:
-            self.post_message(RosterLoaded(first.result(), shown=True))
+        loaded = _loaded(first)
+        if loaded is not None:
+            self.post_message(RosterLoaded(loaded, shown=True))
         else:
             self.load_roster(first)
         if self._early_roster is not None:
