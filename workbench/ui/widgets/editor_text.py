@@ -26,7 +26,6 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
-from textual.widgets import TextArea
 from textual.widgets.text_area import (
     Edit,
     EditResult,
@@ -36,6 +35,7 @@ from textual.widgets.text_area import (
 )
 
 from workbench.agentfile.spec import Diagnostic, Severity
+from workbench.ui.widgets.text_area import UndoSafeTextArea
 
 GLYPHS = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "●"}
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -77,7 +77,7 @@ def problem_row(diagnostic: Diagnostic) -> int:
     return max(diagnostic.line, 1) - 1
 
 
-class EditorText(TextArea):
+class EditorText(UndoSafeTextArea):
     """The editor's text: a mark in the gutter beside every line with a problem."""
 
     COMPONENT_CLASSES = {"problem-mark--error", "problem-mark--warning", "problem-mark--info"}

@@ -15,10 +15,10 @@ from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import TextArea
 
 from workbench.prompt_history import PromptHistory
 from workbench.safe_text import printable
+from workbench.ui.widgets.text_area import UndoSafeTextArea
 
 COMMANDS = ("agent", "model", "mode", "clear", "resume", "cost", "help")
 """Slash commands, in the order completion offers them."""
@@ -42,7 +42,7 @@ class _FromPromptBox(Message):
         return self.prompt_box
 
 
-class PromptBox(TextArea):
+class PromptBox(UndoSafeTextArea):
     """Posts `Submitted` for a task, `Command` for a slash command, `UnknownCommand` for a typo.
 
     `completions` maps a command name (`"agent"`, `"model"`, `"mode"`, or any other in
