@@ -402,7 +402,7 @@ async def test_stall_longer_than_read_timeout_raises_read_timeout(
     started = time.monotonic()
     with pytest.raises(httpx2.ReadTimeout):
         await final_message(client)
-    assert time.monotonic() - started < 1  # the fixture's teardown cancels the stalled send
+    assert time.monotonic() - started < 3  # the fixture's teardown cancels the stalled send
 
 
 async def test_short_stall_then_the_rest(fake_api: FakeAnthropic) -> None:
