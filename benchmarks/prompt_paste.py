@@ -17,6 +17,7 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
+from benchmarks.frames import drawn
 from benchmarks.pairs import compared, interleave_async
 from benchmarks.runner import Benchmark, Result
 
@@ -86,8 +87,7 @@ async def _paste(pilot: Pilot[None], screen: str, area: TextArea, text: str) -> 
     await pilot.app.switch_screen(screen)
     area.clear()
     area.focus()
-    await pilot._wait_for_screen()
-    pilot.app.screen._on_timer_update()
+    await drawn(pilot.app)
     event = events.Paste(text)
     started = time.perf_counter()
     pilot.app.post_message(event)
@@ -95,8 +95,7 @@ async def _paste(pilot: Pilot[None], screen: str, area: TextArea, text: str) -> 
         if time.perf_counter() - started > TIMEOUT_S:
             raise RuntimeError(f"the paste never reached the {screen} box")
         await asyncio.sleep(0)
-    await pilot._wait_for_screen()
-    pilot.app.screen._on_timer_update()
+    await drawn(pilot.app)
     elapsed = time.perf_counter() - started
     if area.text != text:
         raise RuntimeError(f"the {screen} box does not hold the pasted text")
