@@ -274,3 +274,16 @@ async def test_enter_on_a_problem_with_a_fix_still_jumps_to_its_line(workspace: 
         await pilot.press("enter")
         assert area.has_focus and area.cursor_location == (3, 0)
         assert area.document.get_line(3) == "tools: Read, Grpe"
+
+
+async def test_compare_with_saved_says_plainly_that_it_is_not_built(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        screen = await open_editor(pilot, workspace)
+        await pilot.press("ctrl+p", *"compare with saved")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        said = [str(notice.message) for notice in app._notifications]
+        assert any("not built yet" in message and "ctrl+g" in message for message in said)

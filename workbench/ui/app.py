@@ -171,6 +171,14 @@ class WorkbenchApp(App[int]):
                 yield SystemCommand(
                     "Interrupt run", "Stop the active chat's run", chat.action_interrupt
                 )
+        from workbench.ui.screens.editor import EditorScreen
+
+        if isinstance(screen, EditorScreen):
+            yield SystemCommand(
+                "Compare with saved",
+                "Run the saved and the edited version side by side (not built yet)",
+                screen.action_compare,
+            )
 
     def run_started(self) -> None:
         self.heap.run_started()

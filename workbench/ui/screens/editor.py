@@ -639,6 +639,16 @@ class EditorScreen(Screen[None]):
         """The edit against the saved file (`c` in there: against the last commit)."""
         self.app.push_screen(EditDiffScreen(self.path, self._loaded_text, self.text_area.text))
 
+    def action_compare(self) -> None:
+        """Running both versions on one task, side by side, belongs to a review screen the
+        workbench does not have yet; the person is told so and shown what there is."""
+        self.notify(
+            "Comparing runs of the saved and edited versions side by side is not built yet. "
+            "ctrl+g shows the edit against the saved file; ctrl+n runs the edited version.",
+            title="Compare with saved",
+            timeout=8,
+        )
+
     def action_wrap(self) -> None:
         self.text_area.soft_wrap = not self.text_area.soft_wrap
 
