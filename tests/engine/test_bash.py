@@ -158,7 +158,7 @@ async def test_timeout_kills_the_command_and_its_children(context: ToolContext) 
     content, is_error = await run(
         context, f"echo before; sleep 100 & echo $! > {pid_file}; sleep 100", timeout=700
     )
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30
     assert is_error
     assert content.startswith("before\n")
     assert "timed out after 700 ms" in content
@@ -171,7 +171,7 @@ async def test_timeout_kills_children_that_ignore_sigterm(context: ToolContext) 
     started = time.monotonic()
     _, is_error = await run(context, command, timeout=500)
     assert is_error
-    assert time.monotonic() - started < 6
+    assert time.monotonic() - started < 30
     assert await gone(int(pid_file.read_text()))
 
 
@@ -179,7 +179,7 @@ async def test_background_processes_do_not_hold_the_call(context: ToolContext) -
     pid_file = context.workspace / "bg.pid"
     started = time.monotonic()
     content, is_error = await run(context, f"sleep 100 & echo $! > {pid_file}; echo started")
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30
     assert not is_error
     assert content.startswith("started")
     assert "left running in the background were stopped" in content

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 
 import pytest
 from textual.app import App, ComposeResult
@@ -408,8 +407,8 @@ def long_reply(size: int) -> str:
     return "".join(parts)
 
 
-async def test_a_100kb_reply_in_20000_deltas_streams_without_stalling() -> None:
-    """A generous sanity bound; `python -m benchmarks chat_stream` has the real numbers."""
+async def test_a_100kb_reply_in_20000_deltas_shows_what_the_whole_reply_shows() -> None:
+    """How fast and how smoothly it streams is `python -m benchmarks chat_stream`'s job."""
     source = long_reply(100_000)
     rng = random.Random(3)
     cuts = sorted(rng.sample(range(1, len(source)), 19_999))
@@ -417,32 +416,13 @@ async def test_a_100kb_reply_in_20000_deltas_streams_without_stalling() -> None:
     flow = MarkdownFlow()
     async with Pane(flow).run_test(size=(100, 40)) as pilot:
         pilot.app.query_one(VerticalScroll).anchor()
-        worst = 0.0
-        ticking = True
-
-        async def ticker() -> None:
-            nonlocal worst
-            last = time.perf_counter()
-            while ticking:
-                await asyncio.sleep(0.001)
-                now = time.perf_counter()
-                worst = max(worst, now - last)
-                last = now
-
-        task = asyncio.create_task(ticker())
-        started = time.perf_counter()
         for piece in pieces:
             flow.append(piece)
             await asyncio.sleep(0)
         await flow.finish()
         await pilot.pause()
-        elapsed = time.perf_counter() - started
-        ticking = False
-        await task
         streamed = flow_lines(flow)
         assert flow.source == source
-    assert elapsed < 20, f"took {elapsed:.1f} s"
-    assert worst < 1.0, f"the event loop stalled for {worst * 1000:.0f} ms"
     once = MarkdownFlow()
     async with Pane(once).run_test(size=(100, 40)) as pilot:
         once.append(source)
