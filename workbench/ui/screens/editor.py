@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.table import Table
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -362,28 +363,26 @@ class EditorScreen(Screen[None]):
 
     def _show_preview(self, preview: RequestPreview, counting: bool) -> None:
         self.preview = preview
-        summary = Text()
-        summary.append("Model       ", style="dim")
-        summary.append(printable(preview.model), style="bold")
+        model = Text(printable(preview.model), style="bold")
         written = preview.model_as_written
         if self.model_override:
-            summary.append(f"  (--model {printable(self.model_override)})", style="dim")
+            model.append(f"  (--model {printable(self.model_override)})", style="dim")
         elif written and written != preview.model:
-            summary.append(f"  (written as {printable(written)})", style="dim")
+            model.append(f"  (written as {printable(written)})", style="dim")
         elif not written:
-            summary.append("  (no model in the file: the default)", style="dim")
-        summary.append("\nPermission  ", style="dim")
-        summary.append(printable(preview.mode))
-        summary.append("\nTools       ", style="dim")
-        summary.append(printable(", ".join(preview.tool_names)) or "none")
+            model.append("  (no model in the file: the default)", style="dim")
         thinking = preview.body.get("thinking")
-        summary.append("\nThinking    ", style="dim")
-        summary.append(printable(str(thinking["type"])) if thinking else "off")
-        summary.append(f"   max_tokens {preview.body['max_tokens']}", style="dim")
-        summary.append("\nCached      ", style="dim")
-        summary.append("the tools and the system prompt (one breakpoint after the system)")
-        for notice in preview.notices:
-            summary.append(f"\n▲ {printable(notice)}", style="yellow")
+        thought = Text(printable(str(thinking["type"])) if thinking else "off")
+        thought.append(f"   max_tokens {preview.body['max_tokens']}", style="dim")
+        rows = [
+            ("Model", model),
+            ("Permission", Text(printable(preview.mode))),
+            ("Tools", Text(printable(", ".join(preview.tool_names)) or "none")),
+            ("Thinking", thought),
+            ("Cached", Text("the tools and the system prompt (one breakpoint after the system)")),
+        ]
+        rows += [("▲", Text(printable(notice), style="yellow")) for notice in preview.notices]
+        summary = _fields(rows)
         self.query_one("#preview-summary", Static).update(summary)
         note = "counting with the API…" if counting else _NO_KEY
         self._show_size(preview, None, note)
@@ -406,20 +405,19 @@ class EditorScreen(Screen[None]):
     def _show_size(self, preview: RequestPreview, tokens: int | None, note: str) -> None:
         if preview is not self.preview:
             return
-        size = Text("Size        ", style="dim")
         if tokens is not None:
-            size.append(f"{tokens:,} input tokens", style="bold")
+            size = Text(f"{tokens:,} input tokens", style="bold")
             size.append("  counted by the API (messages.count_tokens)", style="dim")
         else:
-            size.append(f"≈ {preview.estimated_tokens():,} input tokens", style="bold")
+            size = Text(f"≈ {preview.estimated_tokens():,} input tokens", style="bold")
             size.append(
                 f"  estimate (about {CHARACTERS_PER_TOKEN} characters per token)", style="yellow"
             )
             if note:
-                size.append(f"\n            {printable(note)}", style="dim")
+                size.append(f"\n{printable(note)}", style="dim")
         placeholder = printable(preview.first_message)
-        size.append(f"\n            with {placeholder} as the task", style="dim")
-        self.query_one("#preview-size", Static).update(size)
+        size.append(f"\nwith {placeholder} as the task", style="dim")
+        self.query_one("#preview-size", Static).update(_fields([("Size", size)]))
 
     def _show_problems(
         self, diagnostics: tuple[Diagnostic, ...], found: tuple[QuickFix | None, ...]
@@ -731,6 +729,16 @@ class EditorScreen(Screen[None]):
 
 
 _NO_KEY = "exact counting needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) or ANTHROPIC_BASE_URL"
+
+
+def _fields(rows: list[tuple[str, Text]]) -> Table:
+    """Labels in a column of their own, so a value that wraps stays beside its label."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim", no_wrap=True, min_width=10)
+    table.add_column()
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
 
 
 def _can_count() -> bool:
