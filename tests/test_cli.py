@@ -24,7 +24,21 @@ def test_lint_defaults_to_the_workspace_agents(workspace: Path, capsys, monkeypa
     status, out, err = run(["lint"], capsys)
     assert status == 0
     assert ".claude/agents/migration-helper.md:3: warning yaml-invalid" in out
-    assert "3 files checked: 0 errors, 1 warnings, 0 notes" in err
+    assert "3 files checked: 0 errors, 1 warning, 0 notes" in err
+
+
+def test_lint_names_a_folder_without_agent_files(tmp_path: Path, capsys, monkeypatch) -> None:
+    """A wrong path must not pass for a clean one: the report says what was not there."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "agent.txt").write_text(agent_text("not-md"), encoding="utf-8")
+    status, out, err = run(["lint", "--workspace", str(tmp_path), str(notes)], capsys)
+    assert (status, out) == (0, "")
+    assert f"no agent files (*.md) in {notes}" in err
+    assert "0 files checked" in err
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run(["lint"], capsys)
+    assert f"{tmp_path / '.claude' / 'agents'} does not exist" in err
 
 
 def test_lint_exit_status_follows_severity(tmp_path: Path, capsys) -> None:

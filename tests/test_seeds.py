@@ -109,7 +109,7 @@ def test_lint_text_output_is_compiler_style(
     main(["lint", "--workspace", str(tmp_path), str(seeds[0])])
     out = capsys.readouterr()
     assert f"{seeds[0]}:30: warning mojibake " in out.out
-    assert "1 file checked: 0 errors, 1 warnings, 2 notes" in out.err
+    assert "1 file checked: 0 errors, 1 warning, 2 notes" in out.err
 
 
 def test_prose_checks_name_what_the_workspace_lacks_and_stop_once_it_has_it(

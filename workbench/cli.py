@@ -190,6 +190,7 @@ def _lint(args: list[str]) -> int:
     origin = Origin.EXPLICIT if targets else Origin.PROJECT
     roster = _roster(workspace, targets, user=options.user)
     linted = [spec for spec in roster.specs if spec.origin is origin]
+    _say_empty(targets or [workspace / ".claude" / "agents"], linted)
     written = True
     if options.fix:
         # In JSON mode stdout holds only the report, so the repairs go to stderr.
@@ -209,6 +210,18 @@ def _lint(args: list[str]) -> int:
     failing = {Severity.ERROR, Severity.WARNING} if options.strict else {Severity.ERROR}
     found = any(d.severity in failing for s in linted for d in s.diagnostics)
     return 1 if found or not written else 0
+
+
+def _say_empty(folders: list[Path], linted: list[AgentSpec]) -> None:
+    """A folder with no agent file in it is named, so a wrong path is not taken for clean."""
+    for folder in folders:
+        if folder.is_file() or any(spec.path.is_relative_to(folder) for spec in linted):
+            continue
+        shown = printable(str(folder))
+        if folder.is_dir():
+            print(f"workbench: no agent files (*.md) in {shown}", file=sys.stderr)
+        else:
+            print(f"workbench: {shown} does not exist", file=sys.stderr)
 
 
 def _fix(specs: list[AgentSpec], *, dry_run: bool, out: TextIO) -> tuple[bool, bool]:

@@ -85,11 +85,14 @@ def lint_summary(specs: list[AgentSpec]) -> str:
     for spec in specs:
         for d in spec.diagnostics:
             counts[d.severity] += 1
-    files = f"{len(specs)} file{'s' if len(specs) != 1 else ''}"
     return (
-        f"{files} checked: {counts[Severity.ERROR]} errors, "
-        f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} notes"
+        f"{_count(len(specs), 'file')} checked: {_count(counts[Severity.ERROR], 'error')}, "
+        f"{_count(counts[Severity.WARNING], 'warning')}, {_count(counts[Severity.INFO], 'note')}"
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def display_path(path: Path) -> str:
