@@ -10,6 +10,7 @@ from textual.widgets import OptionList, Static, TextArea
 from tests.support.pilot import make_app, roster_shown, shown_text, until
 from workbench.ui.app import WorkbenchApp
 from workbench.ui.screens import editor as editor_module
+from workbench.ui.screens.compare import CompareScreen
 from workbench.ui.screens.confirm import Confirm
 from workbench.ui.screens.editor import ConflictScreen, EditorScreen
 from workbench.ui.widgets.roster import RosterPanel
@@ -276,14 +277,12 @@ async def test_enter_on_a_problem_with_a_fix_still_jumps_to_its_line(workspace: 
         assert area.document.get_line(3) == "tools: Read, Grpe"
 
 
-async def test_compare_with_saved_says_plainly_that_it_is_not_built(workspace: Path) -> None:
+async def test_the_palette_offers_compare_with_saved(workspace: Path) -> None:
     app = make_app(workspace)
-    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+    async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_editor(pilot, workspace)
+        screen.text_area.insert("Always answer in haiku.\n", screen.text_area.document.end)
         await pilot.press("ctrl+p", *"compare with saved")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen is screen
-        said = [str(notice.message) for notice in app._notifications]
-        assert any("not built yet" in message and "ctrl+g" in message for message in said)
+        await until(pilot, lambda: isinstance(app.screen, CompareScreen))

@@ -176,7 +176,7 @@ class WorkbenchApp(App[int]):
         if isinstance(screen, EditorScreen):
             yield SystemCommand(
                 "Compare with saved",
-                "Run the saved and the edited version side by side (not built yet)",
+                "Give the saved and the edited version the same task, side by side",
                 screen.action_compare,
             )
 
@@ -196,12 +196,12 @@ class WorkbenchApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quitting while agents work asks first; their runs then end with a valid record."""
-        screen = self.screen
-        working = (
-            [chat for chat in screen.chats if chat.working]
-            if isinstance(screen, MainScreen)
-            else []
-        )
+        working: list[ChatView] = [
+            chat
+            for screen in self.screen_stack
+            for chat in getattr(screen, "chats", ())
+            if chat.working
+        ]
         main = self.screen_stack[0]
         editors = main.editors.values() if isinstance(main, MainScreen) else ()
         unsaved = [editor for editor in editors if editor.dirty]

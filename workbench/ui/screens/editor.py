@@ -126,6 +126,7 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+r", "preview", "Preview request", id="editor.preview"),
         Binding("ctrl+g", "diff", "Diff", id="editor.diff"),
         Binding("ctrl+n", "run", "Run this version", id="editor.run"),
+        Binding("ctrl+b", "compare", "Compare with saved", id="editor.compare", show=False),
         Binding("f", "fix", "Fix", id="editor.fix"),
         Binding("f2", "form", "Form", id="editor.form"),
         Binding("f8", "next_problem", "Next problem", id="editor.next-problem", show=False),
@@ -638,14 +639,38 @@ class EditorScreen(Screen[None]):
         self.app.push_screen(EditDiffScreen(self.path, self._loaded_text, self.text_area.text))
 
     def action_compare(self) -> None:
-        """Running both versions on one task, side by side, belongs to a review screen the
-        workbench does not have yet; the person is told so and shown what there is."""
-        self.notify(
-            "Comparing runs of the saved and edited versions side by side is not built yet. "
-            "ctrl+g shows the edit against the saved file; ctrl+n runs the edited version.",
-            title="Compare with saved",
-            timeout=8,
-        )
+        """The file as saved and the text as it stands, each in a chat, given the same
+        tasks side by side; closing the comparison comes back here."""
+        document = self.document
+        if document is None:
+            return
+        if not self.dirty:
+            self.notify("The text is as saved: edit it, then compare the two versions.")
+            return
+        try:
+            on_disk = self.path.read_bytes()
+        except OSError as error:
+            self.notify(
+                f"There is no saved version to compare with: {error.strerror}", severity="warning"
+            )
+            return
+        saved = self._runnable(on_disk, "The saved version")
+        edited = self._runnable(document.encode(self.text_area.text), "The edited text")
+        if saved is None or edited is None:
+            return
+        from workbench.ui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(saved, edited))
+
+    def _runnable(self, data: bytes, which: str) -> AgentSpec | None:
+        """The text as an agent the engine can run, or None once the person was told why not."""
+        spec = check(parse_agent(data, self.path, self.origin, named=True), self.models)
+        if spec.is_agent:
+            return spec
+        problem = next(iter(spec.diagnostics), None)
+        reason = problem.message if problem is not None else "it is not an agent"
+        self.notify(f"{which} cannot run: {printable(reason)}", severity="error")
+        return None
 
     def action_wrap(self) -> None:
         self.text_area.soft_wrap = not self.text_area.soft_wrap
@@ -713,12 +738,8 @@ class EditorScreen(Screen[None]):
         document = self.document
         if document is None:
             return
-        data = document.encode(self.text_area.text)
-        spec = check(parse_agent(data, self.path, self.origin, named=True), self.models)
-        if not spec.is_agent:
-            problem = next(iter(spec.diagnostics), None)
-            reason = problem.message if problem is not None else "it is not an agent"
-            self.notify(f"This text cannot run: {printable(reason)}", severity="error")
+        spec = self._runnable(document.encode(self.text_area.text), "This text")
+        if spec is None:
             return
         from workbench.ui.screens.main import MainScreen
 

@@ -56,6 +56,8 @@ class Pages:
             self._log.mount(page, blank)
             self.refold()
         page = self._pages[-1][0]
+        if not page.is_attached:
+            return  # the log is being taken down (the app quits): nothing is shown any more
         page.blocks += 1
         page.mount(widget)
 
