@@ -3,8 +3,11 @@ the view is and after edits, although it highlights only the lines near the view
 
 from __future__ import annotations
 
+import pytest
+from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import TextArea
 
@@ -113,3 +116,55 @@ async def test_the_cursor_line_and_a_selection_are_drawn_as_textual_draws_them()
             app.set_focus(None)
             await pilot.pause()
         assert seen["ours"] == seen["plain"]
+
+
+class Alone(App[None]):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        yield EditorText(text=self.text, **OPTIONS)
+
+
+def on_screen(area: EditorText) -> list[Strip]:
+    """The rows as the screen shows them: each drawn again only when the area asked."""
+    return area.render_lines(Region(0, 0, *area.outer_size))
+
+
+def redrawn(area: EditorText) -> list[Strip]:
+    area._styles_cache.clear()
+    return on_screen(area)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [long_prompt(), "".join(f"plain line {number}\n" for number in range(200))],
+    ids=["markdown", "plain"],
+)
+async def test_what_each_key_repaints_leaves_the_screen_as_a_full_redraw_would(
+    text: str,
+) -> None:
+    """The area repaints only the rows a key changed; no row may be left showing the old
+    text, the old cursor, an old selection or an old bracket match."""
+    keys = ["down"] * 6 + ["end", "x", "enter", "y", "backspace", "backspace", "up", "home"]
+    keys += ["(", "a", ")", "left", "left", "left", "right", "shift+down", "shift+down", "z"]
+    keys += ["ctrl+z", "ctrl+y", "ctrl+z", "pagedown", "q", "ctrl+home", "`", "`", "`", "down"]
+    keys += ["backspace", "end", *"a long line that wraps once it is longer than the area"]
+    keys += ["shift+up", "shift+up", "delete", "ctrl+z", "down", "down", "down"]
+    app = Alone(text)
+    async with app.run_test(size=(70, 20)) as pilot:
+        area = app.query_one(EditorText)
+        area.cursor_blink = False
+        area.focus()
+        await pilot.pause()
+        for number, key in enumerate(keys):
+            await pilot.press(key)
+            await pilot.pause()
+            assert on_screen(area) == redrawn(area), f"stale rows after key {number} ({key!r})"
+        app.post_message(events.Paste("pasted\nover\nthree lines"))
+        await pilot.pause()
+        assert on_screen(area) == redrawn(area), "stale rows after a paste"
+        area.soft_wrap = False
+        await pilot.pause()
+        assert on_screen(area) == redrawn(area), "stale rows after turning soft wrap off"

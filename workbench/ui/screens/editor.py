@@ -178,6 +178,8 @@ class EditorScreen(Screen[None]):
         self._fixes: dict[str, QuickFix] = {}
         """The quick fix of each problem that has one, by the problem's option id."""
         self._diagnostics: tuple[Diagnostic, ...] = ()
+        self._problems_shown: tuple[object, ...] | None = None
+        """The problems and fixes the list shows; while typing they rarely change."""
         """The problems listed, in the list's order."""
         self._form_edit: _FormEdit | None = None
         """The form's last edit of the text, while its field keeps the focus."""
@@ -423,6 +425,9 @@ class EditorScreen(Screen[None]):
     def _show_problems(
         self, diagnostics: tuple[Diagnostic, ...], found: tuple[QuickFix | None, ...]
     ) -> None:
+        if self._problems_shown == (diagnostics, found):
+            return
+        self._problems_shown = (diagnostics, found)
         problems = self.query_one("#editor-problems", OptionList)
         highlighted = problems.highlighted
         options = [

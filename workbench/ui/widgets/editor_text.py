@@ -13,7 +13,8 @@ adds up the height of the wrapped document and joins the whole text once per dra
 and encodes every line above an edit, one by one, to find the edit's byte offset. Here the
 highlights are built for the lines near the view (and again when the view moves past
 them); after a typed edit, only the rows from the edited line down, and those whose
-highlights changed, are drawn again; the height is the length of the row map the wrapped
+highlights changed, are drawn again, and only the rows of the lines the edit or the
+cursor touched are repainted on screen; the height is the length of the row map the wrapped
 document keeps anyway; the text is joined once per edit; and the lines above an edit are
 encoded in one piece.
 """
@@ -25,11 +26,13 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 from textual.widgets.text_area import (
     Edit,
     EditResult,
     Location,
+    Selection,
     SyntaxAwareDocument,
     WrappedDocument,
 )
@@ -80,6 +83,12 @@ def problem_row(diagnostic: Diagnostic) -> int:
 class EditorText(UndoSafeTextArea):
     """The editor's text: a mark in the gutter beside every line with a problem."""
 
+    selection: Reactive[Selection] = reactive(
+        Selection(), init=False, always_update=True, repaint=False
+    )
+    """As TextArea's, but a move of the cursor repaints the rows it leaves and reaches
+    (`watch_selection`) instead of every row in view."""
+
     COMPONENT_CLASSES = {"problem-mark--error", "problem-mark--warning", "problem-mark--info"}
     _highlighted: tuple[int, int] = (0, -1)
     """The first and last line the highlights were built for."""
@@ -87,6 +96,10 @@ class EditorText(UndoSafeTextArea):
     """The first line the edit under way changes; None for changes from elsewhere."""
     _gutter: int = 0
     """The gutter's width when the drawn rows were kept."""
+    _changed_lines: tuple[int, int] | None = None
+    """The first and last line an edit changed the look of; None after a full repaint."""
+    _bracket_drawn: Location | None = None
+    """The matching bracket the screen shows highlighted."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -112,11 +125,44 @@ class EditorText(UndoSafeTextArea):
             self.document.__class__ = _JoinedOnce
 
     def edit(self, edit: Edit) -> EditResult:
+        """Repaints the rows of the lines the edit changed; when it adds or removes rows,
+        the change of the virtual size repaints the whole view anyway."""
         self._edited_line = edit.top[0]
-        return super().edit(edit)
+        result = super().edit(edit)
+        changed, self._changed_lines = self._changed_lines, None
+        if changed is not None:
+            first, last = changed
+            self._repaint_lines(first, max(last, result.end_location[0]))
+        return result
+
+    def watch_selection(self, previous: Selection, selection: Selection) -> None:
+        for start, end in (previous, selection):
+            self._repaint_lines(min(start[0], end[0]), max(start[0], end[0]))
+        for bracket in {self._bracket_drawn, self._matching_bracket_location} - {None}:
+            assert bracket is not None
+            self._repaint_lines(bracket[0], bracket[0])
+        self._bracket_drawn = self._matching_bracket_location
+
+    def _repaint_lines(self, first: int, last: int) -> None:
+        """Repaint the rows of lines `first` to `last` that are in view."""
+        starts = self.wrapped_document._line_index_to_offsets
+        if not starts:
+            self.refresh()
+            return
+        last = min(last, len(starts) - 1)
+        top, bottom = starts[min(first, last)][0], starts[last][-1]
+        view_top = self.scroll_offset.y
+        top, bottom = max(top, view_top), min(bottom, view_top + self.size.height - 1)
+        if top <= bottom:
+            self.refresh_lines(top, bottom - top + 1)
 
     def _build_highlight_map(self) -> None:
-        """The highlights of the lines near the view, from the syntax tree's nodes there.
+        if self._highlight_near_view():
+            self.refresh()
+
+    def _highlight_near_view(self) -> bool:
+        """The highlights of the lines near the view, from the syntax tree's nodes there;
+        True when every drawn row was forgotten, so the whole view needs repainting.
 
         After an edit (typing, a paste, a fix), the rows drawn before it are kept down to
         the edited line or the first line whose highlights changed; after anything else
@@ -129,7 +175,7 @@ class EditorText(UndoSafeTextArea):
         query = self._highlight_query
         if query is None:
             self._line_cache.clear()
-            return
+            return True
         first, last = self._lines_in_view()
         start, end = self._highlighted
         if not start <= first <= last <= end:
@@ -152,13 +198,16 @@ class EditorText(UndoSafeTextArea):
         if edited is None or self.gutter_width != self._gutter:
             self._gutter = self.gutter_width
             self._line_cache.clear()
-            return
-        changed = (
+            return True
+        changed = [
             line
             for line in before.keys() | highlights.keys()
             if (before.get(line) or []) != (highlights.get(line) or [])
-        )
-        self._forget_rows_from(min(min(changed, default=edited), edited))
+        ]
+        first = min(min(changed, default=edited), edited)
+        self._forget_rows_from(first)
+        self._changed_lines = (first, max(max(changed, default=edited), edited))
+        return False
 
     def _lines_in_view(self) -> tuple[int, int]:
         info = self.wrapped_document._offset_to_line_info
@@ -190,7 +239,7 @@ class EditorText(UndoSafeTextArea):
         if self._highlight_query is not None:
             start, end = self._highlighted
             if not start <= line <= end:
-                self._build_highlight_map()
+                self._highlight_near_view()  # the view moved: it is being drawn whole
         key = self._row_key(row, line, section)
         drawn = self._line_cache.get(key)
         if drawn is None:

@@ -161,7 +161,11 @@ class FrontmatterForm(VerticalScroll):
         `keep_focused=False` sets the focused control too: the text changed under the
         person (an undo), rather than catching up with what they type.
         """
-        self._values = {key: current_value(spec, key) for key in KEYS}
+        values = {key: current_value(spec, key) for key in KEYS}
+        other_keys = tuple(k for k, _ in spec.fields if k not in KEYS)
+        if keep_focused and (values, other_keys) == (self._values, self._other_keys):
+            return  # typing in the prompt: nothing the form shows has changed
+        self._values = values
         with self.prevent(
             Input.Changed,
             TextArea.Changed,
@@ -171,7 +175,7 @@ class FrontmatterForm(VerticalScroll):
         ):
             for key in KEYS:
                 self._show(key, self._values[key], keep_focused)
-        self._other_keys = tuple(k for k, _ in spec.fields if k not in KEYS)
+        self._other_keys = other_keys
         kept = self.query_one("#fm-kept", Static)
         kept.update(
             "Kept as written (edit them in the text): "
