@@ -178,9 +178,9 @@ class EditorScreen(Screen[None]):
         self._fixes: dict[str, QuickFix] = {}
         """The quick fix of each problem that has one, by the problem's option id."""
         self._diagnostics: tuple[Diagnostic, ...] = ()
+        """The problems listed, in the list's order."""
         self._problems_shown: tuple[object, ...] | None = None
         """The problems and fixes the list shows; while typing they rarely change."""
-        """The problems listed, in the list's order."""
         self._form_edit: _FormEdit | None = None
         """The form's last edit of the text, while its field keeps the focus."""
 
