@@ -24,7 +24,7 @@ def reply(chat: ChatView) -> str:
     return "".join(flow.source for flow in chat.query(MarkdownFlow))
 
 
-async def open_editor(pilot, path: Path) -> TextArea:  # type: ignore[no-untyped-def]
+async def open_editor(pilot) -> TextArea:  # type: ignore[no-untyped-def]
     app = pilot.app
     await until(
         pilot, lambda: isinstance(app.screen, EditorScreen) and bool(app.screen.query(TextArea))
@@ -32,6 +32,17 @@ async def open_editor(pilot, path: Path) -> TextArea:  # type: ignore[no-untyped
     area = app.screen.query_one("#editor-text", TextArea)
     await until(pilot, lambda: area.text.startswith("---"))
     return area
+
+
+async def compare_an_edit(pilot) -> CompareScreen:  # type: ignore[no-untyped-def]
+    """Edit the agent in the editor, then compare the edit with the saved file."""
+    area = await open_editor(pilot)
+    area.insert(EDIT, area.document.end)
+    await pilot.press("ctrl+b")
+    await until(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, CompareScreen)
+    return screen
 
 
 async def test_ctrl_b_gives_both_versions_the_same_task_side_by_side(
@@ -42,12 +53,7 @@ async def test_ctrl_b_gives_both_versions_the_same_task_side_by_side(
     api.script(text_turn("first answer"), text_turn("second answer"))
     app = make_app(workspace, edit_path=path)
     async with app.run_test(size=(160, 48)) as pilot:
-        area = await open_editor(pilot, path)
-        area.insert(EDIT, area.document.end)
-        await pilot.press("ctrl+b")
-        await until(pilot, lambda: isinstance(app.screen, CompareScreen))
-        screen = app.screen
-        assert isinstance(screen, CompareScreen)
+        screen = await compare_an_edit(pilot)
         saved, edited = (
             screen.query_one("#compare-saved", ChatView),
             screen.query_one("#compare-edited", ChatView),
@@ -76,7 +82,7 @@ async def test_compare_needs_an_edit_and_a_saved_version(workspace: Path) -> Non
     path = workspace / AGENT
     app = make_app(workspace, edit_path=path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        area = await open_editor(pilot, path)
+        area = await open_editor(pilot)
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert isinstance(app.screen, EditorScreen)
@@ -100,11 +106,7 @@ async def test_quitting_while_a_compared_version_works_asks_first(
     )
     app = make_app(workspace, edit_path=path)
     async with app.run_test(size=(160, 48)) as pilot:
-        area = await open_editor(pilot, path)
-        area.insert(EDIT, area.document.end)
-        await pilot.press("ctrl+b")
-        await until(pilot, lambda: isinstance(app.screen, CompareScreen))
-        screen = app.screen
+        screen = await compare_an_edit(pilot)
         screen.query_one("#compare-prompt", PromptBox).insert("Go")
         await pilot.press("enter")
         await until(pilot, lambda: all(chat.working for chat in screen.query(ChatView)))
