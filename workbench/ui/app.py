@@ -27,6 +27,7 @@ from workbench.ui.themes import DEFAULT_THEME, ThemeLibrary, ThemeProblem, theme
 
 if TYPE_CHECKING:
     from workbench.ui.widgets.chat import ChatView
+    from workbench.ui.widgets.tool_block import ToolBlock
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,12 @@ class WorkbenchApp(App[int]):
                 "Give the saved and the edited version the same task, side by side",
                 screen.action_compare,
             )
+
+    def on_tool_block_open_result(self, message: ToolBlock.OpenResult) -> None:
+        """A long tool result opens whole, from a chat on any screen."""
+        from workbench.ui.screens.text_viewer import TextViewer
+
+        self.push_screen(TextViewer(message.title, message.content))
 
     def run_started(self) -> None:
         self.heap.run_started()

@@ -121,11 +121,6 @@ class CompareScreen(Screen[None]):
 
         self.app.push_screen(TextViewer.of_file(message.path))
 
-    def on_tool_block_open_result(self, message: ToolBlock.OpenResult) -> None:
-        from workbench.ui.screens.text_viewer import TextViewer
-
-        self.app.push_screen(TextViewer(message.title, message.content))
-
     def on_tool_block_open_version(self, message: ToolBlock.OpenVersion) -> None:
         """There are no file tabs here to hold the file's history: it shows as it is now."""
         from workbench.ui.screens.text_viewer import TextViewer

@@ -495,11 +495,6 @@ class MainScreen(Screen[None]):
         else:
             await self.open_file(rel)
 
-    def on_tool_block_open_result(self, message: ToolBlock.OpenResult) -> None:
-        from workbench.ui.screens.text_viewer import TextViewer
-
-        self.app.push_screen(TextViewer(message.title, message.content))
-
     def action_close_chat(self) -> None:
         tabs = self._center
         if tabs.active.startswith("file-"):

@@ -138,9 +138,9 @@ class EditorText(UndoSafeTextArea):
     def watch_selection(self, previous: Selection, selection: Selection) -> None:
         for start, end in (previous, selection):
             self._repaint_lines(min(start[0], end[0]), max(start[0], end[0]))
-        for bracket in {self._bracket_drawn, self._matching_bracket_location} - {None}:
-            assert bracket is not None
-            self._repaint_lines(bracket[0], bracket[0])
+        for bracket in (self._bracket_drawn, self._matching_bracket_location):
+            if bracket is not None:
+                self._repaint_lines(bracket[0], bracket[0])
         self._bracket_drawn = self._matching_bracket_location
 
     def _repaint_lines(self, first: int, last: int) -> None:
