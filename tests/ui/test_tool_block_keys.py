@@ -8,6 +8,7 @@ from pathlib import Path
 from textual import events
 from textual.app import App
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 
 from tests.support.fake_api import FakeAnthropic, text_turn, tool_turn
 from tests.support.pilot import chat, make_app, roster_shown, settle, shown_text, until
@@ -15,7 +16,7 @@ from tests.ui.test_chat_pages import LogApp
 from workbench.engine.events import Event, ToolCallFinished, ToolCallStarted
 from workbench.ui.widgets.chat_pages import PAGE_SIZE, ChatPage
 from workbench.ui.widgets.prompt_box import PromptBox
-from workbench.ui.widgets.tool_block import ToolBlock
+from workbench.ui.widgets.tool_block import SPINNER, ToolBlock
 
 
 def footer_keys(app: App[object]) -> dict[str, str]:
@@ -175,3 +176,39 @@ async def test_up_reaches_a_call_on_a_folded_page_and_its_page_stays_while_focus
         await pilot.press("down")
         await settle(pilot)
         assert app.focused is blocks[PAGE_SIZE] and pages[1].display
+
+
+def screen_lines(app: App[None], widget: Widget) -> list[str]:
+    """The screen's text over `widget`'s region, as a person sees it."""
+    region = widget.region
+    update = app.screen._compositor.render_full_update()
+    rows = update.strips[region.y : region.bottom]
+    return ["".join(strip.text for strip in row)[region.x : region.right].rstrip() for row in rows]
+
+
+async def test_a_click_opens_a_call_and_its_line_stays_on_top(tmp_path: Path) -> None:
+    app = LogApp(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.log_widget
+        started, finished = call("only")
+        log.handle(started)
+        await settle(pilot)
+        [block] = log.tool_blocks()
+        [running] = screen_lines(app, block)
+        assert running.endswith("Read a.md") and running[0] in SPINNER
+
+        log.handle(finished)
+        await settle(pilot)
+        assert screen_lines(app, block) == ["✓ Read a.md  · 1 line · 3 ms"]
+
+        await pilot.click(block)
+        await settle(pilot)
+        assert block.expanded
+        shown = screen_lines(app, block)
+        assert shown[0] == "✓ Read a.md  · 1 line · 3 ms"
+        assert any("content of only" in line for line in shown[1:])
+
+        await pilot.click(block.query_one(".tool-summary"))
+        await settle(pilot)
+        assert not block.expanded
+        assert screen_lines(app, block) == ["✓ Read a.md  · 1 line · 3 ms"]

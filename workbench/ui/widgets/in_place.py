@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from textual.visual import VisualType, visualize
+from textual.widget import Widget
 from textual.widgets import Static
 
 if TYPE_CHECKING:
@@ -19,11 +20,14 @@ if TYPE_CHECKING:
 
 
 def update_in_place(line: Static, content: VisualType) -> None:
-    width, height = line.size
+    line.update(content, layout=not height_holds(line, content))
+
+
+def height_holds(widget: Widget, content: VisualType) -> bool:
+    """Whether `content` wraps to the height `widget` has now (never, before it has one)."""
+    width, height = widget.content_size
     if not width or not height:
-        line.update(content)
-        return
-    # Textual measures a Static with its styles standing in for the rules map.
-    rules = cast("RulesMap", line.styles)
-    wrapped = visualize(line, content, markup=False).get_height(rules, width)
-    line.update(content, layout=wrapped != height)
+        return False
+    # Textual measures a widget with its styles standing in for the rules map.
+    rules = cast("RulesMap", widget.styles)
+    return visualize(widget, content, markup=False).get_height(rules, width) == height

@@ -3,6 +3,11 @@ expands to the full input and result (or the diff a Write or Edit made).
 
 A delegated run (Agent/Task) gets a nested chat log inside its block, streaming live.
 A block takes focus, so everything a click does is also a key away.
+
+A block draws its summary line itself for as long as it holds nothing else, which is most
+of a long run's calls: one widget per call lays out and paints in far less time than a
+container and its line. Once it holds more (its details, a versions line, a delegated
+run), the line moves into a child at its top.
 """
 
 from __future__ import annotations
@@ -23,13 +28,14 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Static
 
 from workbench.engine.calls import describe
 from workbench.engine.events import ToolCallFinished, ToolCallStarted
 from workbench.safe_text import printable
 from workbench.ui.diff_text import change_counts, diff_text
-from workbench.ui.widgets.in_place import update_in_place
+from workbench.ui.widgets.in_place import height_holds, update_in_place
 from workbench.watch.history import Version
 
 if TYPE_CHECKING:
@@ -42,7 +48,7 @@ _READ_LINE = re.compile(r"^\s*\d+\t", re.MULTILINE)
 _EXIT = re.compile(r"\[exit code (\d+)\]")
 
 
-class ToolBlock(Vertical, can_focus=True):
+class ToolBlock(Widget, can_focus=True):
     BINDINGS = [
         Binding("enter,space", "expand", "Expand", id="tool.expand"),
         Binding("enter,space", "collapse", "Collapse", id="tool.collapse"),
@@ -69,7 +75,7 @@ class ToolBlock(Vertical, can_focus=True):
     def __init__(
         self, event: ToolCallStarted, workspace: Path, *, nested: ChatLog | None = None
     ) -> None:
-        super().__init__(classes="tool-block")
+        super().__init__(classes="tool-block -line")
         self.call = event
         self._workspace = workspace
         self.nested = nested
@@ -78,8 +84,7 @@ class ToolBlock(Vertical, can_focus=True):
         self._note = ""
         self._waiting = False
         self._timer: Timer | None = None
-        # Made here rather than in compose: events can update a block before it is mounted.
-        self._summary_line = Static(self._summary(), classes="tool-summary", markup=False)
+        self._summary_line: Static | None = None
         self._versions_line: Static | None = None
         self._details: Vertical | None = None
         self._result_view: Static | None = None
@@ -90,7 +95,9 @@ class ToolBlock(Vertical, can_focus=True):
         """The versions line and the details are made when first needed: most calls write
         no file and are never opened, and a long run has thousands of them."""
         self._composed = True
-        yield self._summary_line
+        if self._versions_line is None and not self.expanded and self.nested is None:
+            return
+        yield self._make_summary_line()
         if self._versions_line is not None:
             yield self._versions_line
         if self.expanded:
@@ -98,9 +105,26 @@ class ToolBlock(Vertical, can_focus=True):
         if self.nested is not None:
             yield self.nested
 
+    def render(self) -> RenderableType:
+        return self._summary() if self._summary_line is None else ""
+
+    def _make_summary_line(self) -> Static:
+        if self._summary_line is None:
+            self._summary_line = Static(self._summary(), classes="tool-summary", markup=False)
+            self.remove_class("-line")
+        return self._summary_line
+
+    def _mount_below(self, widget: Widget, after: Widget | None) -> None:
+        """Add `widget` after `after` (by default the summary line, which first moves into
+        a child of its own if the block still draws it)."""
+        if self._summary_line is None:
+            self.mount(self._make_summary_line(), widget)
+        else:
+            self.mount(widget, after=after or self._summary_line)
+
     def watch_expanded(self, expanded: bool) -> None:
         if expanded and self._composed and self._details is None:
-            self.mount(self._make_details(), after=self._versions_line or self._summary_line)
+            self._mount_below(self._make_details(), after=self._versions_line)
         self._keys_changed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -160,7 +184,7 @@ class ToolBlock(Vertical, can_focus=True):
         if self._versions_line is None:
             self._versions_line = Static(text, classes="tool-versions", markup=False)
             if self._composed:
-                self.mount(self._versions_line, after=self._summary_line)
+                self._mount_below(self._versions_line, after=None)
         else:
             self._versions_line.update(text)
         self._versions_line.display = bool(versions)
@@ -188,7 +212,10 @@ class ToolBlock(Vertical, can_focus=True):
             self._refresh_summary()
 
     def _refresh_summary(self) -> None:
-        update_in_place(self._summary_line, self._summary())
+        if self._summary_line is not None:
+            update_in_place(self._summary_line, self._summary())
+        elif self.is_mounted:
+            self.refresh(layout=not height_holds(self, self._summary()))
 
     def _summary(self) -> Text:
         call = self.call
@@ -233,7 +260,7 @@ class ToolBlock(Vertical, can_focus=True):
         if name == "Read":
             lines = len(_READ_LINE.findall(result.content))
             partial = " (partial)" if "[Partial view" in result.content else ""
-            return f"{lines:,} lines{partial} · {took}"
+            return f"{lines:,} line{'' if lines == 1 else 's'}{partial} · {took}"
         if name == "Bash":
             code = _EXIT.search(result.content)
             return f"exit {code.group(1) if code else 0} · {took}"
@@ -270,6 +297,12 @@ class ToolBlock(Vertical, can_focus=True):
     def _summary_clicked(self, event: Click) -> None:
         event.stop()
         self.expanded = not self.expanded
+
+    def on_click(self, event: Click) -> None:
+        """While the block draws its summary line itself, a click on it is on the line."""
+        if event.widget is self and self._summary_line is None:
+            event.stop()
+            self.expanded = not self.expanded
 
     @on(Click, ".tool-versions")
     def _versions_clicked(self, event: Click) -> None:
