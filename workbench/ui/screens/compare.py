@@ -14,11 +14,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from workbench.agentfile.spec import AgentSpec
 from workbench.safe_text import printable
+from workbench.ui.pacing import PacedFrames
 from workbench.ui.widgets.chat import CHAT_CSS, ChatView
 from workbench.ui.widgets.prompt_box import PromptBox
 from workbench.ui.widgets.run_files import RunFiles
@@ -37,7 +37,7 @@ class ComparedChat(ChatView):
         self.screen.query_one("#compare-prompt", PromptBox).focus()
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(PacedFrames):
     CSS_PATH = "compare.tcss"
     BINDINGS = [
         Binding("escape", "stop_or_close", "Interrupt both / close", id="compare.escape"),
@@ -50,6 +50,9 @@ class CompareScreen(Screen[None]):
     @property
     def workbench(self) -> WorkbenchApp:
         return cast("WorkbenchApp", self.app)
+
+    def frames_paced(self) -> bool:
+        return self.workbench.runs_working > 0
 
     @property
     def chats(self) -> list[ChatView]:

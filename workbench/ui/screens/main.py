@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import (
     ContentSwitcher,
     Header,
@@ -33,6 +32,7 @@ from workbench.agentfile.roster import Roster, load_roster
 from workbench.agentfile.spec import AgentSpec, Origin
 from workbench.safe_text import printable
 from workbench.ui.compositor import FreshMapCompositor
+from workbench.ui.pacing import PacedFrames
 from workbench.ui.widgets.footer import Footer
 from workbench.ui.widgets.roster import RosterPanel
 from workbench.watch.areas import Area, WatchSet, referenced_paths
@@ -82,7 +82,7 @@ class FilesChanged(Message):
         self.updates = updates
 
 
-class MainScreen(Screen[None]):
+class MainScreen(PacedFrames):
     AUTO_FOCUS = "#roster-list"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-medium"), (150, "-wide")]
     """Narrow terminals show the files column in place of the roster, on request."""
@@ -121,6 +121,9 @@ class MainScreen(Screen[None]):
     @property
     def workbench(self) -> WorkbenchApp:
         return cast("WorkbenchApp", self.app)
+
+    def frames_paced(self) -> bool:
+        return self.workbench.runs_working > 0
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The tabs, the card and the files arrive a frame after the roster; until then the

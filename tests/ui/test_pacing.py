@@ -1,0 +1,56 @@
+"""A slow frame makes the next one wait as long as it took, and the last change is drawn."""
+
+from __future__ import annotations
+
+import time
+from itertools import pairwise
+
+from textual.app import App, ComposeResult
+from textual.widget import Widget
+
+from tests.support.pilot import until
+from workbench.ui.pacing import PacedFrames
+
+SLOW_S = 0.03
+
+
+class SlowLine(Widget):
+    """A line that takes SLOW_S to paint and notes when each paint began."""
+
+    DEFAULT_CSS = "SlowLine { height: 1; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = "0"
+        self.painted: list[tuple[float, str]] = []
+
+    def render(self) -> str:
+        self.painted.append((time.perf_counter(), self.text))
+        time.sleep(SLOW_S)
+        return self.text
+
+
+class Paced(PacedFrames):
+    def compose(self) -> ComposeResult:
+        yield SlowLine()
+
+
+class PacedApp(App[None]):
+    def on_mount(self) -> None:
+        self.push_screen(Paced())
+
+
+async def test_after_a_slow_frame_the_next_waits_as_long_and_the_last_change_shows() -> None:
+    app = PacedApp()
+    async with app.run_test(size=(40, 5)) as pilot:
+        line = app.screen.query_one(SlowLine)
+        await until(pilot, lambda: bool(line.painted))
+        for number in range(1, 6):
+            line.text = str(number)
+            line.refresh()
+            await pilot.pause(0.005)
+        await until(pilot, lambda: line.painted[-1][1] == "5")
+        # The first paint belongs to the screen's opening, which Textual draws at once.
+        starts = [started for started, text in line.painted if text != "0"]
+        gaps = [later - earlier for earlier, later in pairwise(starts)]
+        assert min(gaps, default=1.0) >= 2 * SLOW_S
