@@ -31,6 +31,9 @@ class SlowLine(Widget):
 
 
 class Paced(PacedFrames):
+    def frames_paced(self) -> bool:
+        return True
+
     def compose(self) -> ComposeResult:
         yield SlowLine()
 

@@ -12,8 +12,12 @@ going on (`frames_paced`): otherwise a frame waits for nothing, as a keystroke's
 from __future__ import annotations
 
 from time import perf_counter
+from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from workbench.ui.app import WorkbenchApp
 
 
 class PacedFrames(Screen[None]):
@@ -21,7 +25,7 @@ class PacedFrames(Screen[None]):
     _frame_pending = False
 
     def frames_paced(self) -> bool:
-        return True
+        return cast("WorkbenchApp", self.app).runs_working > 0
 
     def _on_timer_update(self) -> None:
         if not self.frames_paced():

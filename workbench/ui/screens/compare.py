@@ -51,9 +51,6 @@ class CompareScreen(PacedFrames):
     def workbench(self) -> WorkbenchApp:
         return cast("WorkbenchApp", self.app)
 
-    def frames_paced(self) -> bool:
-        return self.workbench.runs_working > 0
-
     @property
     def chats(self) -> list[ChatView]:
         return list(self.query(ComparedChat))

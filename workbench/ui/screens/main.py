@@ -122,9 +122,6 @@ class MainScreen(PacedFrames):
     def workbench(self) -> WorkbenchApp:
         return cast("WorkbenchApp", self.app)
 
-    def frames_paced(self) -> bool:
-        return self.workbench.runs_working > 0
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The tabs, the card and the files arrive a frame after the roster; until then the
         keys that act on them wait."""
