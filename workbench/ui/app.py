@@ -79,8 +79,6 @@ class WorkbenchApp(App[int]):
         """A load started before the interface was built; usually done by the first frame."""
         self.roster: Roster | None = None
         self.heap = Heap()
-        self.runs_working = 0
-        """Runs going on in any chat of any screen: while there are some, frames are paced."""
         self.theme_library = ThemeLibrary(theme_folders())
         themes, self._theme_problems = self.theme_library.load()
         for theme in themes:
@@ -189,14 +187,17 @@ class WorkbenchApp(App[int]):
 
         self.push_screen(TextViewer(message.title, message.content))
 
+    @property
+    def runs_working(self) -> int:
+        """Runs going on in any chat of any screen: while there are some, frames are paced."""
+        return self.heap.runs
+
     def run_started(self) -> None:
-        self.runs_working += 1
         self.heap.run_started()
 
     def run_ended(self, chat: ChatView, elapsed_s: float) -> None:
         """Make the collection the run held off, and tell a person who looked away that a
         long run is done."""
-        self.runs_working = max(0, self.runs_working - 1)
         if self.heap.run_ended():
             self.set_timer(COLLECT_AFTER_S, self.heap.collect_idle)
         if elapsed_s < self.LONG_RUN_S or self.app_focus:

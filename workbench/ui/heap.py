@@ -40,6 +40,11 @@ class Heap:
         gc.freeze()
         gc.enable()
 
+    @property
+    def runs(self) -> int:
+        """Runs going on: full passes wait while there are any."""
+        return self._runs
+
     def run_started(self) -> None:
         self._runs += 1
         if self._runs == 1:
