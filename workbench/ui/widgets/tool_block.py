@@ -293,14 +293,11 @@ class ToolBlock(Widget, can_focus=True):
     def _result_is_cut(self) -> bool:
         return self.finished is not None and len(self.finished.content) > RESULT_PREVIEW_CHARS
 
-    @on(Click, ".tool-summary")
-    def _summary_clicked(self, event: Click) -> None:
-        event.stop()
-        self.expanded = not self.expanded
-
     def on_click(self, event: Click) -> None:
-        """While the block draws its summary line itself, a click on it is on the line."""
-        if event.widget is self and self._summary_line is None:
+        """A click on the summary line, the block's own while it draws it, opens or closes
+        the call."""
+        line = self if self._summary_line is None else self._summary_line
+        if event.widget is line:
             event.stop()
             self.expanded = not self.expanded
 
