@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.widgets import Input, Select, SelectionList, TextArea
 
 from tests.support.pilot import make_app, shown_text, until
@@ -14,6 +15,8 @@ from workbench.agentfile.document import AgentDocument
 from workbench.agentfile.lint import check
 from workbench.agentfile.parse import parse_agent
 from workbench.agentfile.quick_fixes import quick_fixes
+from workbench.agentfile.spec import Origin
+from workbench.config.models import builtin_models
 from workbench.ui.widgets.frontmatter_form import FrontmatterForm
 
 
@@ -212,3 +215,45 @@ async def test_a_check_of_older_text_does_not_take_back_a_field_just_edited(
             await pilot.pause()
         assert "tools: Read, Glob, Write\n" in area.text
         assert "Grep" not in form.query_one("#fm-tools-read-only", SelectionList).selected
+
+
+class FormApp(App[None]):
+    """The form alone: what it posts is kept, and nothing edits a text from it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posted: list[tuple[str, object]] = []
+
+    def compose(self) -> ComposeResult:
+        yield FrontmatterForm(builtin_models())
+
+    def on_frontmatter_form_field_changed(self, event: FrontmatterForm.FieldChanged) -> None:
+        self.posted.append((event.key, event.value))
+
+
+async def test_a_check_landing_before_the_text_catches_up_keeps_the_persons_change(
+    workspace: Path,
+) -> None:
+    path = workspace / AGENT
+    spec = parse_agent(path.read_bytes(), path, Origin.PROJECT)
+    app = FormApp()
+    async with app.run_test(size=(100, 60)) as pilot:
+        form = app.query_one(FrontmatterForm)
+        form.show(spec)
+        listed = form.query_one("#fm-tools-read-only", SelectionList)
+        listed.deselect("Grep")
+        await until(pilot, lambda: app.posted)
+        assert app.posted == [("tools", ("Read", "Glob", "Write"))]
+        # The text has not been patched yet: a check of it shows the old tools.
+        form.show(spec)
+        await pilot.pause()
+        assert "Grep" not in listed.selected
+        form.query_one("#fm-tools-extra", Input).value = "mcp__github__get_issue"
+        await until(pilot, lambda: len(app.posted) == 2)
+        assert app.posted[1] == ("tools", ("Read", "Glob", "Write", "mcp__github__get_issue"))
+        # A key the text did change is shown, though the tools wait for their edit.
+        text = path.read_text().replace("model: haiku", "model: opus")
+        form.show(parse_agent(text.encode(), path, Origin.PROJECT))
+        await pilot.pause()
+        assert form.query_one("#fm-model", Select).value == "opus"
+        assert "Grep" not in listed.selected

@@ -101,6 +101,7 @@ class FrontmatterForm(VerticalScroll):
         super().__init__(id=id)
         self.models = models
         self._values: dict[str, FieldValue] = {}
+        self._shown: dict[str, FieldValue] = {}
         self._other_keys: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -156,16 +157,26 @@ class FrontmatterForm(VerticalScroll):
             control.disabled = read_only
 
     def show(self, spec: AgentSpec, *, keep_focused: bool = True) -> None:
-        """Set every control from `spec` without posting `FieldChanged`.
+        """Set the controls of the keys the text changed, without posting `FieldChanged`.
 
-        `keep_focused=False` sets the focused control too: the text changed under the
-        person (an undo), rather than catching up with what they type.
+        A key whose text is as last shown keeps the form's value: the person may have
+        just changed it, and the edit that brings the text in line is still on its way
+        (a check of the older text can land in between). `keep_focused=False` sets every
+        control, the focused one too: the text changed under the person (an undo),
+        rather than catching up with what they type.
         """
-        values = {key: current_value(spec, key) for key in KEYS}
+        text_values = {key: current_value(spec, key) for key in KEYS}
+        changed = [
+            key
+            for key, value in text_values.items()
+            if not keep_focused
+            or key not in self._shown
+            or not same_value(key, value, self._shown[key])
+        ]
+        self._shown = text_values
         other_keys = tuple(k for k, _ in spec.fields if k not in KEYS)
-        if keep_focused and (values, other_keys) == (self._values, self._other_keys):
+        if not changed and other_keys == self._other_keys:
             return  # typing in the prompt: nothing the form shows has changed
-        self._values = values
         with self.prevent(
             Input.Changed,
             TextArea.Changed,
@@ -173,8 +184,9 @@ class FrontmatterForm(VerticalScroll):
             SelectionList.SelectedChanged,
             Checkbox.Changed,
         ):
-            for key in KEYS:
-                self._show(key, self._values[key], keep_focused)
+            for key in changed:
+                self._values[key] = text_values[key]
+                self._show(key, text_values[key], keep_focused)
         self._other_keys = other_keys
         kept = self.query_one("#fm-kept", Static)
         kept.update(
