@@ -9,6 +9,7 @@ from textual.css.stylesheet import Stylesheet
 
 from tests.support.pilot import make_app, roster_shown, until
 from workbench.ui.app import WorkbenchApp
+from workbench.ui.markdown.flow import MarkdownFlow
 from workbench.ui.screens.editor import EditorScreen
 
 
@@ -52,3 +53,53 @@ async def test_rules_match_a_fresh_parse_across_screens_and_themes(workspace: Pa
         light = app.current_theme.background
         assert light is not None
         assert app.screen.styles.background == Color.parse(light)
+
+
+def component_rules(app: WorkbenchApp) -> dict[tuple[int, str], list[tuple[str, str]]]:
+    """Every component's rules for each widget of the screen that has components."""
+    return {
+        (id(node), name): sorted((key, repr(value)) for key, value in styles.get_rules().items())
+        for node in app.screen.walk_children(with_self=True)
+        for name, styles in node._component_styles.items()
+    }
+
+
+def textuals_own_component_rules(app: WorkbenchApp) -> dict[tuple[int, str], list[tuple[str, str]]]:
+    """The same, as Textual's own stylesheet matches each component against every rule."""
+    for node in app.screen.walk_children(with_self=True):
+        Stylesheet._process_component_classes(app.stylesheet, node)
+    return component_rules(app)
+
+
+async def test_component_styles_match_textuals_own_across_places_and_themes(
+    workspace: Path,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        # A rule for a component in one place only: the same widget elsewhere lacks it.
+        app.stylesheet.add_source(
+            "#roster-list > MarkdownFlow > .markdown-flow--em { color: red; }",
+            read_from=("test", "em"),
+        )
+        app.stylesheet.reparse()
+        flows = [MarkdownFlow(), MarkdownFlow(classes="chat-reply"), MarkdownFlow()]
+        await app.screen.mount_all(flows)
+        in_roster = MarkdownFlow()
+        await app.query_one("#roster-list").mount(in_roster)
+        assert in_roster.get_component_styles("markdown-flow--em").color == Color.parse("red")
+        assert flows[0].get_component_styles("markdown-flow--em").color != Color.parse("red")
+        ours = component_rules(app)
+        assert ours == textuals_own_component_rules(app)
+        # The light theme has rules of its own for some components.
+        dark_inline = flows[0].get_component_styles("markdown-flow--code-inline").background
+        app.theme = "workbench-light"
+        await until(
+            pilot,
+            lambda: (
+                flows[0].get_component_styles("markdown-flow--code-inline").background
+                != dark_inline
+            ),
+        )
+        ours = component_rules(app)
+        assert ours == textuals_own_component_rules(app)
