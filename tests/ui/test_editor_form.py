@@ -48,6 +48,25 @@ async def test_changing_the_model_in_the_form_changes_only_the_model_line(worksp
         assert area.text == before, "one ctrl+z takes the form's edit back"
 
 
+async def test_undoing_a_form_edit_in_the_text_at_once_shows_in_the_form(
+    workspace: Path,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_editor(pilot, workspace)
+        area = screen.query_one("#editor-text", TextArea)
+        form = screen.query_one(FrontmatterForm)
+        await form_shows(pilot, form, "model", "haiku")
+        before = area.text
+        model = screen.query_one("#fm-model", Select)
+        model.value = "opus"
+        await until(pilot, lambda: area.text != before)
+        area.focus()
+        area.undo()  # before the check of the form's edit has run
+        assert area.text == before
+        await until(pilot, lambda: model.value == "haiku")
+
+
 async def test_typing_the_description_in_the_text_shows_in_the_form(workspace: Path) -> None:
     app = make_app(workspace)
     async with app.run_test(size=(140, 50)) as pilot:

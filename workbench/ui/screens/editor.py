@@ -550,6 +550,7 @@ class EditorScreen(Screen[None]):
         area.edit(edit)
         area.history.checkpoint()
         self._form_edit = _FormEdit(event.key, edit)
+        self.query_one(FrontmatterForm).written(event.key, event.value)
 
     @on(events.DescendantBlur)
     def _field_left(self) -> None:

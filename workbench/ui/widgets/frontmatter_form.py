@@ -196,6 +196,11 @@ class FrontmatterForm(VerticalScroll):
             else ""
         )
 
+    def written(self, key: str, value: FieldValue) -> None:
+        """The text now holds the form's `value` for `key`: an undo back to the value
+        before is then a change of the text, which `show` brings into the form."""
+        self._shown[key] = value
+
     def _show(self, key: str, value: FieldValue, keep_focused: bool) -> None:
         if key in ("tools", "disallowedTools"):
             self._show_tools(key, value, keep_focused)
