@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+
+import pytest
 
 from tests.support.engine import agent_file, collect, conversation, of_type, roster_with
 from tests.support.fake_api import (
@@ -17,6 +20,7 @@ from tests.support.fake_api import (
 )
 from tests.support.sse import encode_event
 from workbench.agentfile.spec import AgentSpec
+from workbench.engine import run as run_module
 from workbench.engine.events import (
     Notice,
     Outcome,
@@ -302,3 +306,27 @@ async def test_an_agent_whose_tools_are_all_unknown_runs_with_none(
     assert of_type(events, RunStarted)[0].tools == ()
     assert "githubRepo" in of_type(events, Notice)[0].message
     assert events[-1].outcome is Outcome.SUCCESS
+
+
+async def test_a_reply_that_arrives_at_once_lets_the_event_loop_run_while_it_is_taken(
+    fake_api: FakeAnthropic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen draws, and other runs go on, while a chunk of many events is decoded."""
+    monkeypatch.setattr(run_module, "YIELD_AFTER_S", 0.0)
+    fake_api.script(text_turn("word " * 400, chunks=200))
+    chat = conversation(fake_api, tmp_path, spec_in(tmp_path))
+    turns = 0
+
+    async def tick() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        seen = [turns async for event in chat.send("Go") if isinstance(event, TextDelta)]
+    finally:
+        ticker.cancel()
+    assert len(seen) == 200
+    assert len(set(seen)) > 100, "the deltas were taken in one go"

@@ -6,6 +6,7 @@ resumed sessions append to the same history and the same transcript file.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,6 +185,17 @@ class Conversation:
         from workbench.engine.run import Run
 
         return Run(self, text)
+
+    async def connect(self) -> AsyncAnthropic:
+        """The client, made in a thread the first time: setting up its TLS takes tens of
+        milliseconds, which on the event loop would freeze the screen as a run starts."""
+        if self._client is None:
+            from workbench.engine.client import make_client
+
+            made = await asyncio.to_thread(make_client, self.config.base_url)
+            if self._client is None:
+                self._client = made
+        return self._client
 
     @property
     def client(self) -> AsyncAnthropic:

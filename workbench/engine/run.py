@@ -42,6 +42,8 @@ ENDINGS = {
     "model_context_window_exceeded": "the conversation no longer fits the model's context window",
 }
 _SERVER_NAMES = {server: claude for claude, server in SERVER_TOOL_NAMES.items()}
+YIELD_AFTER_S = 0.01
+"""The longest the stream's events are taken without letting the event loop run."""
 
 
 class Run:
@@ -204,10 +206,10 @@ class Run:
             self._streaming = turn
             try:
                 body = conversation.request_body(tools)
-                stream = await conversation.client.messages.create(**body, stream=True)
+                client = await conversation.connect()
+                stream = await client.messages.create(**body, stream=True)
                 async with stream:
-                    async for event in stream:
-                        turn.feed(event)
+                    await _feed(stream, turn)
                 conversation.writer.end_blocks()
                 if not turn.complete:
                     raise IncompleteStream
@@ -398,3 +400,18 @@ def _server_result_summary(content: Any) -> str:
         ]
         return "\n".join(lines)
     return str(content or "")
+
+
+async def _feed(stream: AsyncIterator[Any], turn: Turn) -> None:
+    """Feed the stream's events to `turn`, letting the event loop run every few ms.
+
+    Events that arrived together are decoded without a wait in between: a fast server's
+    reply comes in chunks of hundreds of events, and taking a chunk in one go would
+    freeze the screen (and every other run) for as long as it takes.
+    """
+    started = time.perf_counter()
+    async for event in stream:
+        turn.feed(event)
+        if time.perf_counter() - started > YIELD_AFTER_S:
+            await asyncio.sleep(0)
+            started = time.perf_counter()
