@@ -196,9 +196,11 @@ async def _timed(
     ticker = asyncio.create_task(_ticker(worst))
     started = time.perf_counter()
     await feed(widget)
+    # `pause` waits until the process stops using CPU (at most 1 s): the ticker's wake-ups
+    # alone could keep it waiting the whole second, whichever side was being timed.
+    ticker.cancel()
     await pilot.pause()
     elapsed = time.perf_counter() - started
-    ticker.cancel()
     return elapsed, worst[0], await _shown(pilot, widget)
 
 
