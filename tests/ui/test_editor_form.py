@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import Input, Select, SelectionList, TextArea
 
 from tests.support.pilot import make_app, shown_text, until
@@ -17,6 +21,7 @@ from workbench.agentfile.parse import parse_agent
 from workbench.agentfile.quick_fixes import quick_fixes
 from workbench.agentfile.spec import Origin
 from workbench.config.models import builtin_models
+from workbench.ui.screens.editor import EditorScreen
 from workbench.ui.widgets.frontmatter_form import FrontmatterForm
 
 
@@ -30,13 +35,28 @@ async def form_shows(pilot, form: FrontmatterForm, key: str, value: object) -> N
     await until(pilot, lambda: form._values.get(key) == value)
 
 
-async def test_changing_the_model_in_the_form_changes_only_the_model_line(workspace: Path) -> None:
+class Editing(NamedTuple):
+    pilot: Pilot[object]
+    screen: EditorScreen
+    area: TextArea
+    form: FrontmatterForm
+
+
+@asynccontextmanager
+async def editing(
+    workspace: Path, key: str = "model", value: object = "haiku"
+) -> AsyncIterator[Editing]:
+    """The sample agent open in the editor, once its form shows `key` as `value`."""
     app = make_app(workspace)
     async with app.run_test(size=(140, 50)) as pilot:
         screen = await open_editor(pilot, workspace)
-        area = screen.query_one("#editor-text", TextArea)
         form = screen.query_one(FrontmatterForm)
-        await form_shows(pilot, form, "model", "haiku")
+        await form_shows(pilot, form, key, value)
+        yield Editing(pilot, screen, screen.query_one("#editor-text", TextArea), form)
+
+
+async def test_changing_the_model_in_the_form_changes_only_the_model_line(workspace: Path) -> None:
+    async with editing(workspace) as (pilot, screen, area, _form):
         before = area.text
         area.cursor_location = (12, 3)
         screen.query_one("#fm-model", Select).value = "opus"
@@ -51,12 +71,7 @@ async def test_changing_the_model_in_the_form_changes_only_the_model_line(worksp
 async def test_undoing_a_form_edit_in_the_text_at_once_shows_in_the_form(
     workspace: Path,
 ) -> None:
-    app = make_app(workspace)
-    async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_editor(pilot, workspace)
-        area = screen.query_one("#editor-text", TextArea)
-        form = screen.query_one(FrontmatterForm)
-        await form_shows(pilot, form, "model", "haiku")
+    async with editing(workspace) as (pilot, screen, area, _form):
         before = area.text
         model = screen.query_one("#fm-model", Select)
         model.value = "opus"
@@ -68,12 +83,7 @@ async def test_undoing_a_form_edit_in_the_text_at_once_shows_in_the_form(
 
 
 async def test_typing_the_description_in_the_text_shows_in_the_form(workspace: Path) -> None:
-    app = make_app(workspace)
-    async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_editor(pilot, workspace)
-        area = screen.query_one("#editor-text", TextArea)
-        form = screen.query_one(FrontmatterForm)
-        await form_shows(pilot, form, "model", "haiku")
+    async with editing(workspace) as (pilot, _screen, area, form):
         line = area.document.get_line(2)
         area.replace("description: Plans indexer changes.", (2, 0), (2, len(line)))
         shown = form.query_one("#fm-description", TextArea)
@@ -91,12 +101,12 @@ async def test_unchecking_a_tool_keeps_the_tools_line_style(workspace: Path) -> 
             "tools: Read, Grep, Glob, Write", "tools: [Read, Grep, Glob, Write]"
         )
     )
-    app = make_app(workspace)
-    async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_editor(pilot, workspace)
-        area = screen.query_one("#editor-text", TextArea)
-        form = screen.query_one(FrontmatterForm)
-        await form_shows(pilot, form, "tools", ("Read", "Grep", "Glob", "Write"))
+    async with editing(workspace, "tools", ("Read", "Grep", "Glob", "Write")) as (
+        pilot,
+        _screen,
+        area,
+        form,
+    ):
         before = area.text
         form.query_one("#fm-tools-read-only", SelectionList).deselect("Grep")
         await until(pilot, lambda: area.text != before)
@@ -114,12 +124,12 @@ async def test_a_form_edit_of_invalid_yaml_changes_only_that_key(workspace: Path
     start = text.index("description:")
     end = text.index("\n", start)
     path.write_text(text[:start] + "description: Plans things. Use it: when asked" + text[end:])
-    app = make_app(workspace)
-    async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_editor(pilot, workspace)
-        area = screen.query_one("#editor-text", TextArea)
-        form = screen.query_one(FrontmatterForm)
-        await form_shows(pilot, form, "description", "Plans things. Use it: when asked")
+    async with editing(workspace, "description", "Plans things. Use it: when asked") as (
+        pilot,
+        screen,
+        area,
+        form,
+    ):
         before = area.text
         screen.query_one("#fm-color", Select).value = "purple"
         await until(pilot, lambda: area.text != before)
@@ -149,12 +159,7 @@ async def test_a_read_only_file_shows_a_form_that_takes_no_edits(
 ) -> None:
     opened = AgentDocument.open
     monkeypatch.setattr(AgentDocument, "open", lambda path: replace(opened(path), writable=False))
-    app = make_app(workspace)
-    async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_editor(pilot, workspace)
-        area = screen.query_one("#editor-text", TextArea)
-        form = screen.query_one(FrontmatterForm)
-        await form_shows(pilot, form, "model", "haiku")
+    async with editing(workspace) as (pilot, _screen, area, form):
         note = form.query_one("#fm-read-only")
         assert note.region.height and "read-only file" in shown_text(note)
         name = form.query_one("#fm-name", Input)
@@ -173,13 +178,8 @@ async def test_a_read_only_file_shows_a_form_that_takes_no_edits(
 async def test_typing_in_a_field_is_one_undo_step_and_the_form_follows_it_back(
     workspace: Path,
 ) -> None:
-    app = make_app(workspace)
-    async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_editor(pilot, workspace)
-        area = screen.query_one("#editor-text", TextArea)
-        form = screen.query_one(FrontmatterForm)
+    async with editing(workspace) as (pilot, _screen, area, form):
         name = form.query_one("#fm-name", Input)
-        await form_shows(pilot, form, "model", "haiku")
         before = area.text
         await pilot.press("f2")
         assert name.has_focus
@@ -202,12 +202,9 @@ async def test_typing_in_a_field_is_one_undo_step_and_the_form_follows_it_back(
 async def test_a_save_right_after_typing_in_the_form_writes_what_was_typed(
     workspace: Path,
 ) -> None:
-    app = make_app(workspace)
-    async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_editor(pilot, workspace)
-        form = screen.query_one(FrontmatterForm)
-        await form_shows(pilot, form, "model", "haiku")
+    async with editing(workspace) as (pilot, _, _, _):
         await pilot.press("f2", "end", "-", "v", "2", "ctrl+s")
+        app = pilot.app
         await until(pilot, lambda: "unsaved" not in header(app) and "saved" in header(app))
     assert "\nname: indexer-planner-v2\n" in (workspace / AGENT).read_text()
 
@@ -215,12 +212,12 @@ async def test_a_save_right_after_typing_in_the_form_writes_what_was_typed(
 async def test_a_check_of_older_text_does_not_take_back_a_field_just_edited(
     workspace: Path,
 ) -> None:
-    app = make_app(workspace)
-    async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_editor(pilot, workspace)
-        area = screen.query_one("#editor-text", TextArea)
-        form = screen.query_one(FrontmatterForm)
-        await form_shows(pilot, form, "tools", ("Read", "Grep", "Glob", "Write"))
+    async with editing(workspace, "tools", ("Read", "Grep", "Glob", "Write")) as (
+        pilot,
+        screen,
+        area,
+        form,
+    ):
         before = area.text
         # The check of the text as it was, finishing only after the form changed it.
         document = screen.document
