@@ -287,6 +287,17 @@ async def test_a_roster_loaded_before_start_is_shown_with_the_first_frame(worksp
         assert any("api-architect" in row for row in roster_rows(app))
 
 
+async def test_quitting_at_the_first_frame_quits_cleanly(workspace: Path) -> None:
+    """ctrl+q as the roster appears comes before the card and files are mounted."""
+    app = make_app(workspace)
+    app.first_roster = load_in_background(app.options.sources)
+    app.first_roster.result()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert roster_rows(app)
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+
+
 async def test_a_roster_still_loading_at_start_appears_when_ready(workspace: Path) -> None:
     pending: Future[Roster] = Future()
     app = make_app(workspace)

@@ -166,6 +166,8 @@ class MainScreen(PacedFrames):
         from workbench.ui.widgets.agent_card import AgentCard
         from workbench.ui.widgets.live_files import LiveFilesPane
 
+        if not self.is_attached:
+            return  # the person quit as the first frame came up
         slot = self.query_one("#center-slot")
         center = TabbedContent(id="center")
         await self.query_one("#columns").mount(center, after=slot)
