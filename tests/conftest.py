@@ -35,6 +35,7 @@ def isolated_config(
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / ".claude"))
     monkeypatch.setenv("WORKBENCH_CONFIG", str(home / "workbench.toml"))
     monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(home / "anthropic"))
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(home / "cache"))
     for name in ("WORKBENCH_MODEL", "WORKBENCH_THEME", "TEXTUAL_THEME", *_NETWORK_ENVIRONMENT):
         monkeypatch.delenv(name, raising=False)
     return home

@@ -8,14 +8,15 @@ import secrets
 from pathlib import Path
 
 
-def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
+def replace_file(path: Path, data: bytes, mode: int | None = None, *, durable: bool = True) -> None:
     """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over.
 
     `mode` is the permission bits to give the file (those of the file being replaced); a
-    new file gets the usual permissions for the process (0o666 less the umask). Raises
-    `OSError`; the temporary file never outlives a failure.
+    new file gets the usual permissions for the process (0o666 less the umask). A file that
+    is not `durable` (a cache) skips waiting for the disk, which can take a slow disk tens
+    of milliseconds. Raises `OSError`; the temporary file never outlives a failure.
     """
-    temporary = write_beside(path, data, mode)
+    temporary = write_beside(path, data, mode, durable=durable)
     try:
         os.replace(temporary, path)
     except BaseException:
@@ -24,11 +25,12 @@ def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
         raise
 
 
-def write_beside(path: Path, data: bytes, mode: int | None = None) -> Path:
+def write_beside(path: Path, data: bytes, mode: int | None = None, *, durable: bool = True) -> Path:
     """A new temporary file in `path`'s folder holding `data`, flushed to disk, for the
     caller to put in place (by rename, or by link when nothing may be replaced).
 
-    `mode` as for `replace_file`. Raises `OSError`; nothing is left behind on failure.
+    `mode` and `durable` as for `replace_file`. Raises `OSError`; nothing is left behind on
+    failure.
     """
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
@@ -38,7 +40,8 @@ def write_beside(path: Path, data: bytes, mode: int | None = None) -> Path:
                 os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -1,16 +1,22 @@
-"""The app's stylesheet reuses parsed CSS; what it styles with must be what Textual parses."""
+"""The app's stylesheet reuses parsed CSS, within a launch and from one launch to the next;
+what it styles with must be what Textual parses."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
+import textual.css.stylesheet
 from textual.color import Color
+from textual.css.parse import parse as textual_parse
 from textual.css.stylesheet import Stylesheet
 
 from tests.support.pilot import make_app, roster_shown, until
 from workbench.ui.app import WorkbenchApp
 from workbench.ui.markdown.flow import MarkdownFlow
 from workbench.ui.screens.editor import EditorScreen
+from workbench.ui.stylesheet import CachedStylesheet
 
 
 def rules(stylesheet: Stylesheet) -> list[tuple[object, ...]]:
@@ -103,3 +109,88 @@ async def test_component_styles_match_textuals_own_across_places_and_themes(
         )
         ours = component_rules(app)
         assert ours == textuals_own_component_rules(app)
+
+
+DARK = {"primary": "#0178d4"}
+LIGHT = {"primary": "#ffa62b"}
+APP_CSS = "Static { color: $primary; }"
+WHERE = ("app.tcss", "")
+
+
+def launch(folder: Path, css: str = APP_CSS, variables: dict[str, str] = DARK) -> CachedStylesheet:
+    """The stylesheet of one launch: the app's CSS parsed with the theme's variables."""
+    stylesheet = CachedStylesheet(variables=variables, parses=folder)
+    stylesheet.add_source(css, read_from=WHERE)
+    stylesheet.parse()
+    return stylesheet
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The CSS texts Textual's parser is given from now on."""
+    given: list[str] = []
+
+    def counted(scope: str, css: str, *args: Any, **kwargs: Any) -> Any:
+        given.append(css)
+        return textual_parse(scope, css, *args, **kwargs)
+
+    monkeypatch.setattr(textual.css.stylesheet, "parse", counted)
+    return given
+
+
+def static_color(stylesheet: Stylesheet) -> Color:
+    (rule,) = stylesheet.rules
+    color = rule.styles.color
+    assert color is not None
+    return color
+
+
+def test_the_next_launch_reads_the_rules_instead_of_parsing(
+    tmp_path: Path, parses: list[str]
+) -> None:
+    first = launch(tmp_path)
+    first.save_parses()
+    assert parses == [APP_CSS]
+    second = launch(tmp_path)
+    assert parses == [APP_CSS]
+    assert rules(second) == rules(first)
+    assert static_color(second) == Color.parse(DARK["primary"])
+
+
+def test_css_that_changed_is_parsed_again_and_replaces_the_old(
+    tmp_path: Path, parses: list[str]
+) -> None:
+    launch(tmp_path).save_parses()
+    changed = "Static { color: $primary; text-style: bold; }"
+    upgraded = launch(tmp_path, changed)
+    assert parses == [APP_CSS, changed]
+    assert upgraded.rules[0].styles.text_style == "bold"
+    upgraded.save_parses()
+    launch(tmp_path, changed)
+    launch(tmp_path)
+    assert parses == [APP_CSS, changed, APP_CSS]
+
+
+def test_another_theme_parses_with_its_own_colours(tmp_path: Path, parses: list[str]) -> None:
+    launch(tmp_path).save_parses()
+    light = launch(tmp_path, variables=LIGHT)
+    assert static_color(light) == Color.parse(LIGHT["primary"])
+    light.set_variables(DARK)
+    light.parse()
+    assert static_color(light) == Color.parse(DARK["primary"])
+    assert parses == [APP_CSS, APP_CSS]
+
+
+def test_a_damaged_or_unwritable_folder_only_means_parsing(
+    tmp_path: Path, parses: list[str]
+) -> None:
+    launch(tmp_path).save_parses()
+    (stored,) = tmp_path.iterdir()
+    stored.write_bytes(b"\x80\x05 not what was written")
+    assert static_color(launch(tmp_path)) == Color.parse(DARK["primary"])
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    in_blocked = launch(blocked / "css")
+    in_blocked.save_parses()
+    assert static_color(in_blocked) == Color.parse(DARK["primary"])
+    assert parses == [APP_CSS, APP_CSS, APP_CSS]

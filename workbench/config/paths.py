@@ -41,5 +41,15 @@ def user_config_file() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
+def user_cache_dir() -> Path:
+    """What the workbench may rebuild at any time (`WORKBENCH_CACHE_DIR` moves it)."""
+    configured = os.environ.get("WORKBENCH_CACHE_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
 def workspace_config_file(workspace: Path) -> Path:
     return workspace / STATE_DIR / "config.toml"

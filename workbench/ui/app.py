@@ -16,6 +16,7 @@ from textual.theme import Theme
 from workbench.agentfile.discover import Source
 from workbench.agentfile.roster import Roster
 from workbench.config.models import ModelTable
+from workbench.config.paths import user_cache_dir
 from workbench.config.settings import SaveFailed, Settings, save_theme
 from workbench.safe_text import printable
 from workbench.ui.heap import COLLECT_AFTER_S, Heap
@@ -71,7 +72,9 @@ class WorkbenchApp(App[int]):
         first_roster: Future[Roster] | None = None,
     ) -> None:
         super().__init__()
-        self.stylesheet = CachedStylesheet(variables=self.get_css_variables())
+        self.stylesheet: CachedStylesheet = CachedStylesheet(
+            variables=self.get_css_variables(), parses=user_cache_dir() / "css"
+        )
         self.options = options
         self.settings = settings or Settings()
         self.models: ModelTable = self.settings.models()
@@ -186,6 +189,12 @@ class WorkbenchApp(App[int]):
         from workbench.ui.screens.text_viewer import TextViewer
 
         self.push_screen(TextViewer(message.title, message.content))
+
+    def first_screen_up(self) -> None:
+        """Start-up is over: what it left behind is collected, and the CSS it parsed is kept
+        for the next launch."""
+        self.heap.settle()
+        self.stylesheet.save_parses()
 
     @property
     def runs_working(self) -> int:

@@ -14,33 +14,136 @@ them matched against every rule when it mounts: several milliseconds a widget, p
 for each reply of a long conversation. What a component's rules come to depends only on
 the rules and on the path of nodes down to it (their types, ids, classes and pseudo
 classes), so the result is kept per path and component until the rules change.
+
+Parsing what the first screen needs still takes 25 to 40 ms of every launch, for CSS that
+changes only when the workbench or Textual is upgraded. The parsed rules are kept in the
+user's cache folder, a file per set of theme variables and Textual install, and read back
+in a few milliseconds; a source whose text changed is parsed again, and a missing or
+damaged file only means parsing as before.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import sys
+from pathlib import Path
+
+import textual
 from textual.cache import LRUCache
+from textual.css.model import RuleSet
 from textual.css.styles import RulesMap
 from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 
-PARSE_CACHE_SOURCES = 1024
+from workbench.atomic import replace_file
+
 COMPONENT_PATHS = 4096
 """Component rules kept: a path per place a widget with components sits, times its
 components."""
 
 _PathKey = tuple[tuple[type, str | None, frozenset[str], frozenset[str]], ...]
+_ParseKey = tuple[str, tuple[str, str], bool, int, str]
+"""Textual's own key for a parse: the CSS, where it was read from, whether it is a widget's
+default CSS, its tie breaker and its scope."""
+
+
+def _textual_install() -> str:
+    """What tells one Textual install from another without reading package metadata, which
+    costs 20 ms: the parser's file, as the installer left it."""
+    parser = Path(textual.__file__).parent / "css" / "parse.py"
+    stat = parser.stat()
+    return f"{sys.version_info[:2]}:{parser}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+class ParseCache:
+    """Textual's parse cache for the current theme variables, kept on disk between launches.
+
+    Stands in for the `LRUCache` Textual keeps its parses in (it only gets, sets and clears)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self._folder = folder
+        self._parsed: dict[_ParseKey, list[RuleSet]] = {}
+        self._stored: dict[_ParseKey, list[RuleSet]] | None = None
+        self._file: Path | None = None
+        self._unsaved = False
+
+    def vary(self, variables: dict[str, str]) -> None:
+        """Parse with these variables from now on: what the old ones gave no longer applies."""
+        self.save()
+        self._parsed.clear()
+        self._stored = None
+        self._unsaved = False
+        if self._folder is not None:
+            digest = hashlib.blake2b(
+                repr((_textual_install(), sorted(variables.items()))).encode(), digest_size=12
+            ).hexdigest()
+            self._file = self._folder / f"css-{digest}.pickle"
+
+    def __getitem__(self, key: _ParseKey) -> list[RuleSet]:
+        rules = self._parsed.get(key)
+        if rules is None:
+            rules = self._read()[key]
+            self._parsed[key] = rules
+        return rules
+
+    def __setitem__(self, key: _ParseKey, rules: list[RuleSet]) -> None:
+        self._parsed[key] = rules
+        self._unsaved = True
+
+    def clear(self) -> None:
+        self._parsed.clear()
+
+    def save(self) -> None:
+        """Keep what was parsed for the next launch; a source whose text changed keeps only
+        its new parse. Nothing is lost when the folder cannot be written: the next launch
+        parses as usual."""
+        if not self._unsaved or self._file is None:
+            return
+        self._unsaved = False
+        places = {key[1:] for key in self._parsed}
+        kept = {key: rules for key, rules in self._read().items() if key[1:] not in places}
+        kept.update(self._parsed)
+        try:
+            data = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+            self._file.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(self._file, data, durable=False)
+        except (OSError, pickle.PicklingError):
+            return
+
+    def _read(self) -> dict[_ParseKey, list[RuleSet]]:
+        if self._stored is None:
+            self._stored = {}
+            if self._file is not None and self._file.is_file():
+                try:
+                    stored = pickle.loads(self._file.read_bytes())
+                except Exception:  # an unreadable, damaged or outdated file: parse again
+                    stored = None
+                if isinstance(stored, dict):
+                    self._stored = stored
+        return self._stored
 
 
 class CachedStylesheet(Stylesheet):
-    def __init__(self, *, variables: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, *, variables: dict[str, str] | None = None, parses: Path | None = None
+    ) -> None:
+        """`parses`: the folder parsed rules are kept in between launches; None keeps them
+        for this process only."""
         super().__init__(variables=variables)
-        self._parse_cache = LRUCache(PARSE_CACHE_SOURCES)
+        self._parse_cache = ParseCache(parses)  # type: ignore[assignment]
+        self._parse_cache.vary(self._variables)  # type: ignore[attr-defined]
         self._component_rules: LRUCache[tuple[_PathKey, str], RulesMap] = LRUCache(COMPONENT_PATHS)
         self._component_rules_of: object = None
 
     def set_variables(self, variables: dict[str, str]) -> None:
         if variables != self._variables:
             super().set_variables(variables)
+            self._parse_cache.vary(variables)  # type: ignore[attr-defined]
+
+    def save_parses(self) -> None:
+        """Keep what was parsed so far for the next launch."""
+        self._parse_cache.save()  # type: ignore[attr-defined]
 
     def reparse(self) -> None:
         """Parse every source again from the cache; only sources the cache lacks are read."""

@@ -196,7 +196,7 @@ class MainScreen(PacedFrames):
             app.call_from_thread(
                 self.notify, f"Could not load the agents: {error}", severity="error"
             )
-            app.call_from_thread(app.heap.settle)
+            app.call_from_thread(app.first_screen_up)
             return
         self.post_message(RosterLoaded(roster))
 
@@ -218,7 +218,7 @@ class MainScreen(PacedFrames):
                 chat.roster_reloaded(message.roster)
         self._watch_for(message.roster)
         if first:
-            self.call_after_refresh(self.workbench.heap.settle)
+            self.call_after_refresh(self.workbench.first_screen_up)
         if first and self.workbench.options.open_path:
             await self.open_file(self.workbench.options.open_path)
         if first and self.workbench.options.edit_path:
@@ -295,6 +295,7 @@ class MainScreen(PacedFrames):
     def on_unmount(self) -> None:
         self._stop_watching.set()
         self.workbench.heap.release()
+        self.workbench.stylesheet.save_parses()
 
     @on(FilesChanged)
     async def _files_changed(self, message: FilesChanged) -> None:
