@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 from textual.widget import Widget
 
 from tests.support.pilot import until
-from workbench.ui.pacing import PacedFrames
+from workbench.ui.pacing import FrameTimer, PacedFrames
 
 SLOW_S = 0.03
 
@@ -57,3 +57,30 @@ async def test_after_a_slow_frame_the_next_waits_as_long_and_the_last_change_sho
         starts = [started for started, text in line.painted if text != "0"]
         gaps = [later - earlier for earlier, later in pairwise(starts)]
         assert min(gaps, default=1.0) >= 2 * SLOW_S
+
+
+INTERVAL_S = 0.2
+
+
+async def test_the_frame_after_a_late_one_comes_one_interval_later() -> None:
+    """As after an idle spell: a change resumes the paused timer, which ticks at once; a
+    change made during that frame (a mount finishing) is drawn an interval later."""
+    app = App[None]()
+    async with app.run_test(size=(40, 5)) as pilot:
+        ticks: list[float] = []
+
+        def frame() -> None:
+            ticks.append(time.perf_counter())
+            timer.pause()
+            if len(ticks) == 2:
+                timer.resume()
+
+        timer = FrameTimer(app, INTERVAL_S, callback=frame, pause=True)
+        timer._start()
+        timer.resume()
+        await until(pilot, lambda: len(ticks) == 1)
+        await pilot.pause(3.5 * INTERVAL_S)
+        timer.resume()
+        await until(pilot, lambda: len(ticks) == 3)
+        timer.stop()
+        assert 0.9 * INTERVAL_S <= ticks[2] - ticks[1] <= 1.25 * INTERVAL_S
