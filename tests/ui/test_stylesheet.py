@@ -3,6 +3,7 @@ what it styles with must be what Textual parses."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,17 @@ def test_a_damaged_or_unwritable_folder_only_means_parsing(
     in_blocked.save_parses()
     assert static_color(in_blocked) == Color.parse(DARK["primary"])
     assert parses == [APP_CSS, APP_CSS, APP_CSS]
+
+
+def test_rules_pickle_cannot_write_are_parsed_next_time(
+    tmp_path: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise TypeError("cannot pickle this object")
+
+    first = launch(tmp_path)
+    monkeypatch.setattr(pickle, "dumps", refuse)
+    first.save_parses()
+    assert not list(tmp_path.iterdir())
+    launch(tmp_path)
+    assert parses == [APP_CSS, APP_CSS]

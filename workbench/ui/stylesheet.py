@@ -106,9 +106,12 @@ class ParseCache:
         kept.update(self._parsed)
         try:
             data = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a rule holding something pickle cannot write: parse next time
+            return
+        try:
             self._file.parent.mkdir(parents=True, exist_ok=True)
             replace_file(self._file, data, durable=False)
-        except (OSError, pickle.PicklingError):
+        except OSError:
             return
 
     def _read(self) -> dict[_ParseKey, list[RuleSet]]:
@@ -131,19 +134,20 @@ class CachedStylesheet(Stylesheet):
         """`parses`: the folder parsed rules are kept in between launches; None keeps them
         for this process only."""
         super().__init__(variables=variables)
-        self._parse_cache = ParseCache(parses)  # type: ignore[assignment]
-        self._parse_cache.vary(self._variables)  # type: ignore[attr-defined]
+        self._parses = ParseCache(parses)
+        self._parses.vary(self._variables)
+        self._parse_cache = self._parses  # type: ignore[assignment]
         self._component_rules: LRUCache[tuple[_PathKey, str], RulesMap] = LRUCache(COMPONENT_PATHS)
         self._component_rules_of: object = None
 
     def set_variables(self, variables: dict[str, str]) -> None:
         if variables != self._variables:
             super().set_variables(variables)
-            self._parse_cache.vary(variables)  # type: ignore[attr-defined]
+            self._parses.vary(variables)
 
     def save_parses(self) -> None:
         """Keep what was parsed so far for the next launch."""
-        self._parse_cache.save()  # type: ignore[attr-defined]
+        self._parses.save()
 
     def reparse(self) -> None:
         """Parse every source again from the cache; only sources the cache lacks are read."""
