@@ -27,15 +27,22 @@ _NETWORK_ENVIRONMENT = (
 """A developer's credentials and proxies must never reach the tests' loopback server."""
 
 
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the whole session, as one person's launches share theirs: each
+    app after the first reads the styles the first one parsed."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
 def isolated_config(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
 ) -> Path:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / ".claude"))
     monkeypatch.setenv("WORKBENCH_CONFIG", str(home / "workbench.toml"))
     monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(home / "anthropic"))
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(home / "cache"))
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(cache_dir))
     for name in ("WORKBENCH_MODEL", "WORKBENCH_THEME", "TEXTUAL_THEME", *_NETWORK_ENVIRONMENT):
         monkeypatch.delenv(name, raising=False)
     return home
