@@ -117,10 +117,10 @@ class ParseCache:
     def _read(self) -> dict[_ParseKey, list[RuleSet]]:
         if self._stored is None:
             self._stored = {}
-            if self._file is not None and self._file.is_file():
+            if self._file is not None:
                 try:
                     stored = pickle.loads(self._file.read_bytes())
-                except Exception:  # an unreadable, damaged or outdated file: parse again
+                except Exception:  # missing, unreadable, damaged or outdated: parse again
                     stored = None
                 if isinstance(stored, dict):
                     self._stored = stored
