@@ -3,6 +3,7 @@ what it styles with must be what Textual parses."""
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -209,3 +210,26 @@ def test_rules_pickle_cannot_write_are_parsed_next_time(
     assert not list(tmp_path.iterdir())
     launch(tmp_path)
     assert parses == [APP_CSS, APP_CSS]
+
+
+def test_a_file_others_may_change_is_not_read(tmp_path: Path, parses: list[str]) -> None:
+    """Reading the cache runs what it holds, so only a file no one else can write counts."""
+    launch(tmp_path).save_parses()
+    (stored,) = tmp_path.iterdir()
+    stored.chmod(0o666)
+    launch(tmp_path)
+    stored.chmod(0o600)
+    launch(tmp_path)
+    assert parses == [APP_CSS, APP_CSS]
+
+
+def test_the_file_is_written_for_this_user_alone_whatever_the_umask(
+    tmp_path: Path, parses: list[str]
+) -> None:
+    previous = os.umask(0o002)
+    try:
+        launch(tmp_path).save_parses()
+    finally:
+        os.umask(previous)
+    launch(tmp_path)
+    assert parses == [APP_CSS]

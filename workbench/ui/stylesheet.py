@@ -25,6 +25,7 @@ damaged file only means parsing as before.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sys
 from pathlib import Path
@@ -110,7 +111,7 @@ class ParseCache:
             return
         try:
             self._file.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(self._file, data, durable=False)
+            replace_file(self._file, data, 0o600, durable=False)
         except OSError:
             return
 
@@ -119,12 +120,22 @@ class ParseCache:
             self._stored = {}
             if self._file is not None:
                 try:
-                    stored = pickle.loads(self._file.read_bytes())
+                    stored = _load_own(self._file)
                 except Exception:  # missing, unreadable, damaged or outdated: parse again
                     stored = None
                 if isinstance(stored, dict):
                     self._stored = stored
         return self._stored
+
+
+def _load_own(file: Path) -> object:
+    """What `file` holds, if only this user could have written it: unpickling runs code,
+    so a file another user owns or may change (a shared cache folder) is not read."""
+    with file.open("rb") as handle:
+        stat = os.fstat(handle.fileno())
+        if stat.st_mode & 0o022 or (hasattr(os, "getuid") and stat.st_uid != os.getuid()):
+            return None
+        return pickle.load(handle)
 
 
 class CachedStylesheet(Stylesheet):
