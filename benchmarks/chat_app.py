@@ -479,7 +479,7 @@ async def _in_app(server: Server, workspace: Path, script: Script, seen: _Seen) 
             elapsed = time.perf_counter() - started
         seen.stalls["app"].append(ticker.worst)
         if chat.conversation is not None:
-            await chat.conversation.client.close()
+            await (await chat.conversation.connect()).close()
         if "".join(flow.source for flow in replies) != script.final_text:
             raise RuntimeError("the chat's reply is not the streamed text")
         blocks = list(chat.query(ToolBlock))
@@ -508,7 +508,7 @@ async def _in_engine(server: Server, config: RunConfig, script: Script, seen: _S
         conversation.close()
         elapsed = time.perf_counter() - started
     seen.stalls["engine"].append(ticker.worst)
-    await conversation.client.close()
+    await (await conversation.connect()).close()
     server.served()
     result = run.result
     if not isinstance(result, RunFinished) or result.outcome is not Outcome.SUCCESS:

@@ -190,7 +190,7 @@ async def _record(server: Server, config: RunConfig, runs: int) -> str:
         server.served()
     finally:
         conversation.close()
-        await conversation.client.close()
+        await (await conversation.connect()).close()
     return conversation.session_id
 
 

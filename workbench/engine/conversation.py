@@ -198,14 +198,6 @@ class Conversation:
         return self._client
 
     @property
-    def client(self) -> AsyncAnthropic:
-        if self._client is None:
-            from workbench.engine.client import make_client
-
-            self._client = make_client(self.config.base_url)
-        return self._client
-
-    @property
     def writer(self) -> TranscriptWriter:
         if self._writer is None:
             fresh = not self.path.exists()

@@ -221,7 +221,7 @@ class ToolCalls:
                 mode=conversation.mode,
             ),
             parent=Parent(conversation.session_id, use.id),
-            client=conversation.client,
+            client=await conversation.connect(),
         )
         from workbench.engine.run import Run
 
