@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 
 from tests.support.pilot import shown_text
 from workbench.ui.widgets.chat_log import ChatLog
-from workbench.ui.widgets.chat_pages import PAGE_SIZE, ChatPage
+from workbench.ui.widgets.chat_pages import PAGE_SIZE, ChatPage, PageBlank
 
 
 class LogApp(App[None]):
@@ -42,6 +42,9 @@ async def test_far_pages_fold_and_come_back_when_scrolled_to(tmp_path: Path) -> 
         assert [page.display for page in pages] == [False, False, False, True, True]
         last = pages[-1].children[-1]
         assert "the last line" in shown_text(last) and last.region.height == 1
+        # The three folded pages stand in as one blank, as tall as the three of them.
+        blanks = [blank for blank in log.query_children(PageBlank) if blank.display]
+        assert len(blanks) == 1 and blanks[0].outer_size.height == 3 * PAGE_SIZE
 
         scroll = app.query_one(VerticalScroll)
         height = scroll.virtual_size.height

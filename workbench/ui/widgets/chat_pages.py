@@ -2,10 +2,11 @@
 
 Textual lays out every displayed widget of the screen whenever anything changes size, so
 a chat of thousands of blocks would pay for all of them on every new line. Blocks go into
-pages of `PAGE_SIZE`; a page away from the view is hidden and stands in as a blank of the
-same height, so a frame costs what the visible pages and the blanks cost, whatever the
-length of the conversation. A page comes back as soon as the view nears it, or when a
-block in it is to take focus; the page holding the focus is never folded.
+pages of `PAGE_SIZE`; a page away from the view is hidden, and each run of hidden pages
+stands in as one blank as tall as the run, so a frame costs what the visible pages and a
+few blanks cost, whatever the length of the conversation. A page comes back as soon as
+the view nears it, or when a block in it is to take focus; the page holding the focus is
+never folded.
 """
 
 from __future__ import annotations
@@ -29,12 +30,19 @@ class ChatPage(Vertical):
 
 
 class PageBlank(Widget):
-    """Where a folded page was: blank, and exactly as tall as the page."""
+    """Where a run of folded pages starts: blank, and exactly as tall as the run."""
 
     def __init__(self) -> None:
         super().__init__(classes="chat-page-blank")
         self.display = False
         self.lines = 0
+
+    def stand_in(self, lines: int) -> None:
+        """Show as `lines` blank lines."""
+        if lines != self.lines:
+            self.lines = lines
+            self.refresh(layout=True)
+        self.display = True
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return self.lines
@@ -46,6 +54,8 @@ class Pages:
     def __init__(self, log: Widget) -> None:
         self._log = log
         self._pages: list[tuple[ChatPage, PageBlank]] = []
+        self._folded: list[int | None] = []
+        """Each page's height when it was folded; None while it is shown."""
         self._width = 0
 
     def add(self, widget: Widget) -> None:
@@ -53,6 +63,7 @@ class Pages:
         if not self._pages or self._pages[-1][0].blocks >= PAGE_SIZE:
             page, blank = ChatPage(), PageBlank()
             self._pages.append((page, blank))
+            self._folded.append(None)
             self._log.mount(page, blank)
             self.refold()
         page = self._pages[-1][0]
@@ -72,25 +83,43 @@ class Pages:
         y = 0
         last = len(self._pages) - LIVE_PAGES
         focused = self._focused_page()
-        for index, (page, blank) in enumerate(self._pages):
-            lines = blank.lines if blank.display else page.outer_size.height
+        for index, (page, _blank) in enumerate(self._pages):
+            folded = self._folded[index]
+            lines = page.outer_size.height if folded is None else folded
             near = index >= last or page is focused or (y < near_bottom and y + lines > near_top)
-            if near and blank.display:
-                blank.display = False
-                page.display = True
-            elif not near and page.display and lines:
-                blank.lines = lines
-                page.display = False
-                blank.display = True
+            if near:
+                self._folded[index] = None
+            elif folded is None and lines:
+                self._folded[index] = lines
             y += lines
+        self._show()
+
+    def _show(self) -> None:
+        """Show the unfolded pages, and the first blank of each run of folded ones as tall
+        as the run."""
+        run: PageBlank | None = None
+        lines = 0
+        for (page, blank), folded in zip(self._pages, self._folded, strict=True):
+            page.display = folded is None
+            if folded is not None and run is None:
+                run, lines = blank, folded
+                continue
+            if folded is not None:
+                lines += folded
+            elif run is not None:
+                run.stand_in(lines)
+                run = None
+            blank.display = False
+        if run is not None:
+            run.stand_in(lines)
 
     def unfold(self, widget: Widget) -> None:
         """Show the page holding `widget`, so that it can be focused and scrolled to."""
         page = _page_of(widget)
-        for shown, blank in self._pages:
-            if shown is page and blank.display:
-                blank.display = False
-                page.display = True
+        for index, (shown, _blank) in enumerate(self._pages):
+            if shown is page and self._folded[index] is not None:
+                self._folded[index] = None
+                self._show()
 
     def _focused_page(self) -> ChatPage | None:
         """Folding the page that holds the focus would take the focus away."""
@@ -103,10 +132,8 @@ class Pages:
         if width == self._width:
             return False
         self._width = width
-        for page, blank in self._pages:
-            if blank.display:
-                blank.display = False
-                page.display = True
+        self._folded = [None] * len(self._pages)
+        self._show()
         return True
 
     def _window(self) -> tuple[float, int] | None:
