@@ -77,10 +77,17 @@ class PermissionPrompt(Vertical, can_focus=True):
         self.focus()
 
     def on_resize(self, event: Resize) -> None:
-        """Answers that do not fit in one row take two, so that none is cut off."""
+        """Answers that do not fit in one row take two columns, and one when two do not
+        fit either, so that none is cut off."""
         row = self.query_one(".permission-buttons")
-        needed = sum(_natural_width(button) for button in row.query_children(Button))
-        self.set_class(needed > self.content_size.width, "-stacked")
+        widths = [_natural_width(button) for button in row.query_children(Button)]
+        room = self.content_size.width
+        # Two columns: y and n on the left, as wide as the wider of them; a and e beside.
+        left = max(widths[0::2], default=0)
+        single = left + max(widths[1::2], default=0) > room
+        self.set_class(sum(widths) > room, "-stacked")
+        self.set_class(single, "-single")
+        row.styles.grid_columns = "1fr" if single else f"{left} 1fr"
 
     def action_answer(self, answer: str) -> None:
         choice = Answer(answer)
