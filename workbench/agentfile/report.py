@@ -9,6 +9,7 @@ from typing import Any
 
 from workbench.agentfile.fixes import Change
 from workbench.agentfile.spec import AgentSpec, Severity
+from workbench.plurals import counted
 from workbench.safe_text import printable
 
 
@@ -86,13 +87,9 @@ def lint_summary(specs: list[AgentSpec]) -> str:
         for d in spec.diagnostics:
             counts[d.severity] += 1
     return (
-        f"{_count(len(specs), 'file')} checked: {_count(counts[Severity.ERROR], 'error')}, "
-        f"{_count(counts[Severity.WARNING], 'warning')}, {_count(counts[Severity.INFO], 'note')}"
+        f"{counted(len(specs), 'file')} checked: {counted(counts[Severity.ERROR], 'error')}, "
+        f"{counted(counts[Severity.WARNING], 'warning')}, {counted(counts[Severity.INFO], 'note')}"
     )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def display_path(path: Path) -> str:

@@ -32,6 +32,7 @@ from workbench.engine.tools.write import (
     require_fresh,
     write_atomic,
 )
+from workbench.plurals import counted
 
 SNIPPET_CONTEXT = 3
 """Unchanged lines shown around each changed region."""
@@ -199,7 +200,7 @@ def _edit_file(raw: str, changes: list[_Change], context: ToolContext, single: b
     result = FileChange(path, before, text)
     if before is None:
         lines = count_lines(text)
-        summary = f"Created {path} ({lines:,} {'line' if lines == 1 else 'lines'})."
+        summary = f"Created {path} ({counted(lines, 'line')})."
     elif single:
         summary = f"Edited {path}: replaced {_occurrences(count)}."
     else:
@@ -333,7 +334,7 @@ def _without_indentation(value: str) -> str:
 
 
 def _occurrences(count: int) -> str:
-    return "1 occurrence" if count == 1 else f"{count} occurrences"
+    return counted(count, "occurrence")
 
 
 def _snippet(text: str, spans: list[Span]) -> str:

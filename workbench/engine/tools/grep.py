@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from workbench.engine.jail import Jail
 from workbench.engine.tools.base import Tool, ToolContext, ToolError, ToolKind, ToolResult
 from workbench.engine.tools.search import SKIPPED
+from workbench.plurals import counted
 
 OUTPUT_CHARS = 30_000
 """Characters returned in one call at most; `head_limit` and `offset` page through more."""
@@ -326,8 +327,7 @@ def _files(out: bytes, visible: Callable[[Path], bool], start: int, limit: int |
     paths = [_shown(path) for _, path in found]
     if not paths:
         return "No matching files."
-    noun = "file" if len(paths) == 1 else "files"
-    return f"Found {len(paths):,} {noun}\n" + _page(paths, start, limit, "files")
+    return f"Found {counted(len(paths), 'file')}\n" + _page(paths, start, limit, "files")
 
 
 def _counts(out: bytes, visible: Callable[[Path], bool], start: int, limit: int | None) -> str:
@@ -342,10 +342,8 @@ def _counts(out: bytes, visible: Callable[[Path], bool], start: int, limit: int 
     counts.sort()
     total = sum(number for _, number in counts)
     entries = [f"{path}:{number}" for path, number in counts]
-    files = "file" if len(counts) == 1 else "files"
-    lines = "matching line" if total == 1 else "matching lines"
     return _page(entries, start, limit, "files") + (
-        f"\nTotal: {total:,} {lines} in {len(counts):,} {files}."
+        f"\nTotal: {counted(total, 'matching line')} in {counted(len(counts), 'file')}."
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from workbench.engine.tools.base import Tool, ToolContext, ToolKind, ToolResult
+from workbench.plurals import counted
 
 STATUSES = ("in_progress", "pending", "completed")
 """In the order the summary names them."""
@@ -79,5 +80,4 @@ def summarise(todos: list[dict[str, str]]) -> str:
         count = sum(1 for todo in todos if todo["status"] == status)
         if count:
             parts.append(f"{count} {status.replace('_', ' ')}")
-    noun = "task" if len(todos) == 1 else "tasks"
-    return f"{len(todos)} {noun}: " + ", ".join(parts)
+    return f"{counted(len(todos), 'task')}: " + ", ".join(parts)

@@ -23,6 +23,7 @@ from workbench.engine.tools.base import (
     ToolKind,
     ToolResult,
 )
+from workbench.plurals import counted
 
 
 def require_fresh(path: Path, context: ToolContext, action: str) -> None:
@@ -154,8 +155,7 @@ class Write(Tool):
         context.read_files[path] = write_atomic(path, content, mode)
         lines = count_lines(content)
         verb = "Created" if info is None else "Updated"
-        noun = "line" if lines == 1 else "lines"
         return ToolResult(
-            f"{verb} {path} ({lines:,} {noun}).",
+            f"{verb} {path} ({counted(lines, 'line')}).",
             changes=(FileChange(path, before, content),),
         )

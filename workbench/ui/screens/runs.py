@@ -28,6 +28,7 @@ from workbench.engine.replay import (
     UnreadableTranscript,
     list_runs,
 )
+from workbench.plurals import counted
 from workbench.safe_text import printable
 
 COLUMNS = {
@@ -263,9 +264,9 @@ class RunsScreen(ModalScreen[str | None]):
         if not runs and not problems:
             return f"No run matches “{printable(query)}”."
         shown = f"{runs} of {len(total.runs)}" if query else str(len(total.runs))
-        note = f"{shown} run{'' if len(total.runs) == 1 else 's'}"
+        note = f"{shown} {'run' if len(total.runs) == 1 else 'runs'}"
         if problems:
-            note += f" · {problems} unreadable transcript{'' if problems == 1 else 's'}"
+            note += f" · {counted(problems, 'unreadable transcript')}"
         return note
 
 

@@ -43,6 +43,7 @@ from workbench.engine.replay import replay
 from workbench.engine.run import Run
 from workbench.engine.toolbox import select_tools
 from workbench.engine.usage import Usage
+from workbench.plurals import counted
 from workbench.safe_text import printable
 from workbench.ui.diff_text import diff_text
 from workbench.ui.swatch import agent_color
@@ -449,7 +450,7 @@ class ChatView(Vertical):
         parts = [printable(self.spec.display_name), self._model_id()]
         if self.working:
             parts.append(f"{time.monotonic() - self._run_started_at:.0f} s")
-        parts.append(f"{self._turns} turns")
+        parts.append(counted(self._turns, "turn"))
         parts.append(
             f"{_k(usage.input_tokens)} in / {_k(usage.output_tokens)} out / "
             f"{_k(usage.cache_read_tokens + usage.cache_write_tokens)} cache"

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import ContentSwitcher, Static
 
+from workbench.plurals import counted
 from workbench.safe_text import printable
 from workbench.sizes import human_size
 from workbench.ui.widgets.file_viewer import FileViewer
@@ -90,7 +91,7 @@ class FileTab(Vertical):
                 header.append("  deleted", style="red")
         if versions:
             latest = versions[-1]
-            count = f"{len(versions)} version{'s' if len(versions) != 1 else ''}"
+            count = counted(len(versions), "version")
             header.append(f"  {count} · last: ", style="dim")
             header.append(printable(latest.author.label), style="cyan")
             header.append(f" at {when(latest.at)}", style="dim")

@@ -33,6 +33,7 @@ from textual.widgets import Static
 
 from workbench.engine.calls import describe
 from workbench.engine.events import ToolCallFinished, ToolCallStarted
+from workbench.plurals import counted
 from workbench.safe_text import printable
 from workbench.ui.diff_text import change_counts, diff_text
 from workbench.ui.widgets.in_place import height_holds, update_in_place
@@ -260,7 +261,7 @@ class ToolBlock(Widget, can_focus=True):
         if name == "Read":
             lines = len(_READ_LINE.findall(result.content))
             partial = " (partial)" if "[Partial view" in result.content else ""
-            return f"{lines:,} line{'' if lines == 1 else 's'}{partial} · {took}"
+            return f"{counted(lines, 'line')}{partial} · {took}"
         if name == "Bash":
             code = _EXIT.search(result.content)
             return f"exit {code.group(1) if code else 0} · {took}"
