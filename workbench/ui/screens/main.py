@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -117,6 +117,7 @@ class MainScreen(PacedFrames):
         self._drafts: set[str] = set()
         """Chats whose agent is an editor's text, not the file on disk."""
         self._early_roster: RosterLoaded | None = None
+        self._shown_before = False
 
     @property
     def workbench(self) -> WorkbenchApp:
@@ -147,6 +148,14 @@ class MainScreen(PacedFrames):
             with Vertical(id="side"), ContentSwitcher(id="run-side", initial="side-note"):
                 yield Static(SIDE_NOTE, id="side-note", markup=False)
         yield Footer()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Shown for the first time, every widget was styled a moment ago as it mounted, and
+        Textual would style them all again before the first frame (about a fifth of its
+        cost); from then on, styles may have changed while another screen was on top."""
+        if not self._shown_before:
+            self._shown_before = True
+            event.refresh_styles = False
 
     def on_mount(self) -> None:
         self.query_one("#run-side").border_title = "This run"
