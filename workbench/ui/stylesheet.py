@@ -150,6 +150,7 @@ class CachedStylesheet(Stylesheet):
         self._parse_cache = self._parses  # type: ignore[assignment]
         self._component_rules: LRUCache[tuple[_PathKey, str], RulesMap] = LRUCache(COMPONENT_PATHS)
         self._component_rules_of: object = None
+        self._pseudo_classes_used: frozenset[str] = frozenset()
 
     def set_variables(self, variables: dict[str, str]) -> None:
         if variables != self._variables:
@@ -181,8 +182,19 @@ class CachedStylesheet(Stylesheet):
         if self._component_rules_of is not self._rules:
             self._component_rules.clear()
             self._component_rules_of = self._rules
+            self._pseudo_classes_used = frozenset().union(
+                *(rule.pseudo_classes for rule in self._rules)
+            )
+        # Only the pseudo classes some rule names: the others cannot change what matches,
+        # and some cost a look at every sibling (`odd`, `last-child`).
+        used = self._pseudo_classes_used
         path: _PathKey = tuple(
-            (type(n), n.id, frozenset(n._classes), frozenset(n.get_pseudo_classes()))
+            (
+                type(n),
+                n.id,
+                frozenset(n._classes),
+                frozenset(name for name in used if n.has_pseudo_class(name)),
+            )
             for n in node.css_path_nodes
         )
         refresh = False
