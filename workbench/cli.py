@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from workbench.agentfile.discover import Source, sources
+from workbench.agentfile.discover import Source, empty_folders, sources
 from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.agentfile.spec import PERMISSION_MODES, AgentSpec, Origin, Severity
 from workbench.agentfile.tool_names import split_tool_list
@@ -214,9 +214,7 @@ def _lint(args: list[str]) -> int:
 
 def _say_empty(folders: list[Path], linted: list[AgentSpec]) -> None:
     """A folder with no agent file in it is named, so a wrong path is not taken for clean."""
-    for folder in folders:
-        if folder.is_file() or any(spec.path.is_relative_to(folder) for spec in linted):
-            continue
+    for folder in empty_folders(folders, linted):
         shown = printable(str(folder))
         if folder.is_dir():
             print(f"workbench: no agent files (*.md) in {shown}", file=sys.stderr)

@@ -10,7 +10,10 @@ from textual.widgets import Input, OptionList, Static, TabbedContent, TextArea
 
 from tests.support.files import agent_text, write_agent
 from tests.support.pilot import make_app, roster_rows, roster_shown, until
+from workbench.agentfile.discover import Source, sources
 from workbench.agentfile.roster import Roster, load_in_background, load_roster
+from workbench.agentfile.spec import Origin
+from workbench.ui.app import WorkbenchApp, WorkbenchOptions
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.widgets.roster import RosterPanel
 
@@ -175,6 +178,26 @@ async def test_unknown_agent_at_start_is_reported(workspace: Path) -> None:
         await roster_shown(pilot)
         messages = [n.message for n in app._notifications]
         assert "No agent named 'nobody' in the roster." in messages
+
+
+async def test_an_agents_folder_without_agent_files_is_named(
+    workspace: Path, tmp_path: Path
+) -> None:
+    saved_as_text = tmp_path / "saved-as-text"
+    write_agent(saved_as_text, "planner.txt", agent_text("planner"))
+    named = tmp_path / "planner.txt"
+    named.write_text(agent_text("named-planner"), encoding="utf-8")
+    found = (Source(saved_as_text, Origin.EXPLICIT), Source(named, Origin.EXPLICIT))
+    app = WorkbenchApp(WorkbenchOptions(workspace, sources=found + tuple(sources(workspace))))
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await roster_shown(pilot)
+        await until(pilot, lambda: bool(app._notifications))
+        messages = [n.message for n in app._notifications]
+        assert messages == [
+            f"No agent files (*.md) in {saved_as_text}; a file with another extension counts "
+            "when it is named itself."
+        ]
+        assert any("named-planner" in row for row in roster_rows(app))
 
 
 async def test_reload_picks_up_files_changed_on_disk(workspace: Path) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.agentfile.spec import Origin
+from workbench.agentfile.spec import AgentSpec, Origin
 from workbench.config import paths
 
 
@@ -53,3 +53,14 @@ def agent_files(source: Source) -> Iterator[tuple[Path, bool]]:
         for name in sorted(files):
             if name.endswith(".md"):
                 yield folder / name, False
+
+
+def empty_folders(folders: Iterable[Path], specs: Iterable[AgentSpec]) -> list[Path]:
+    """The folders among `folders` that no file of `specs` came from: a folder named on
+    purpose that holds no `*.md` file is a wrong path, not an empty roster."""
+    paths = [spec.path for spec in specs]
+    return [
+        folder
+        for folder in folders
+        if not folder.is_file() and not any(path.is_relative_to(folder) for path in paths)
+    ]

@@ -28,6 +28,7 @@ from textual.widgets import (
     Static,
 )
 
+from workbench.agentfile.discover import empty_folders
 from workbench.agentfile.roster import Roster, load_roster
 from workbench.agentfile.spec import AgentSpec, Origin
 from workbench.safe_text import printable
@@ -228,6 +229,7 @@ class MainScreen(PacedFrames):
         self._watch_for(message.roster)
         if first:
             self.call_after_refresh(self.workbench.first_screen_up)
+            self._say_empty(message.roster)
         if first and self.workbench.options.open_path:
             await self.open_file(self.workbench.options.open_path)
         if first and self.workbench.options.edit_path:
@@ -241,6 +243,23 @@ class MainScreen(PacedFrames):
             self.notify(f"No agent named {wanted!r} in the roster.", severity="warning")
             return
         await self.open_chat(spec)
+
+    def _say_empty(self, roster: Roster) -> None:
+        """A folder given with --agents that holds no agent file is named, so a wrong path
+        (or agents saved as .txt) is not taken for a folder of nothing."""
+        named = [
+            source.path
+            for source in self.workbench.options.sources
+            if source.origin is Origin.EXPLICIT
+        ]
+        for folder in empty_folders(named, roster.specs):
+            self.notify(
+                f"No agent files (*.md) in {printable(str(folder))}; a file with another "
+                "extension counts when it is named itself.",
+                title="--agents",
+                severity="warning",
+                timeout=10,
+            )
 
     @on(RosterPanel.Highlighted)
     def _highlighted(self, message: RosterPanel.Highlighted) -> None:
