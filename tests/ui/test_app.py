@@ -9,7 +9,7 @@ from textual.geometry import Region
 from textual.widgets import Input, OptionList, Static, TabbedContent, TextArea
 
 from tests.support.files import agent_text, write_agent
-from tests.support.pilot import make_app, roster_rows, roster_shown, until
+from tests.support.pilot import make_app, roster_rows, roster_shown, settle, shown_text, until
 from workbench.agentfile.discover import Source, sources
 from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.agentfile.spec import Origin
@@ -198,6 +198,21 @@ async def test_an_agents_folder_without_agent_files_is_named(
             "when it is named itself."
         ]
         assert any("named-planner" in row for row in roster_rows(app))
+
+
+async def test_a_long_name_keeps_its_dot_in_a_narrow_roster(workspace: Path) -> None:
+    long_name = "backend-offchain-engineer-with-a-long-name"
+    write_agent(workspace / ".claude" / "agents", "long.md", agent_text(long_name))
+    app = make_app(workspace)
+    # Short enough that the list scrolls, and its scroll bar takes room from the rows.
+    async with app.run_test(size=(100, 20)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        roster = app.screen.query_one("#roster-list", OptionList)
+        assert roster.show_vertical_scrollbar
+        lines = shown_text(roster).splitlines()
+        [line] = [line for line in lines if "backend-offchain" in line]
+        assert line.startswith("○ backend-offchain-engin…")
 
 
 async def test_reload_picks_up_files_changed_on_disk(workspace: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -29,7 +30,9 @@ _GROUPS = {
     Origin.BUNDLED: "Bundled",
 }
 _NAME_WIDTH = 24
+_MIN_NAME_WIDTH = 8
 _MODEL_WIDTH = 8
+_SWATCH_WIDTH = 2
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,26 @@ class RosterPanel(Vertical):
         super().__init__(id=id)
         self._entries: dict[str, _Entry] = {}
         self._roster: Roster | None = None
+        self._narrow_width: int | None = None
+        """The room for a name on a line of its own, in a column too narrow for a row on
+        one line; None in a wide enough column."""
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild())
+
+    def on_resize(self) -> None:
+        """A column too narrow for a row on one line gives the name the first line, cut
+        to fit, and the model and counts the second (left to wrap, a long name would push
+        its colour dot onto a line of its own)."""
+        option_list = self.query_one(OptionList)
+        # The scroll bar's room is kept whether or not it shows: it comes and goes with
+        # the number of rows, and no resize says so.
+        room = option_list.size.width - option_list.styles.scrollbar_size_vertical
+        one_line = _SWATCH_WIDTH + _NAME_WIDTH + 1 + _MODEL_WIDTH
+        width = None if room >= one_line else max(_MIN_NAME_WIDTH, room - _SWATCH_WIDTH)
+        if room > 0 and width != self._narrow_width:
+            self._narrow_width = width
+            self._rebuild()
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ to filter agents", id="roster-filter", compact=True)
@@ -150,7 +170,7 @@ class RosterPanel(Vertical):
             if entry.spec.origin is not group:
                 group = entry.spec.origin
                 options.append(Option(Text(_GROUPS[group], style="bold dim"), disabled=True))
-            options.append(Option(_row(entry.spec, theme), id=option_id))
+            options.append(Option(_row(entry.spec, theme, self._narrow_width), id=option_id))
             shown.append(entry)
         option_list.set_options(options)
         self._update_count(shown)
@@ -185,15 +205,19 @@ def _has_problems(spec: AgentSpec) -> bool:
     return any(d.severity is not Severity.INFO for d in spec.diagnostics)
 
 
-def _row(spec: AgentSpec, theme: Theme) -> Text:
+def _row(spec: AgentSpec, theme: Theme, narrow_width: int | None) -> Text:
+    """The agent's row: on one line, or on two with the name first cut to `narrow_width`."""
     color = agent_color(spec.color, theme)
     swatch = Text("● ", style=Style(color=color)) if color else Text("○ ", style="dim")
     name = printable(spec.display_name)
-    if len(name) > _NAME_WIDTH:
-        name = name[: _NAME_WIDTH - 1] + "…"
+    width = narrow_width or _NAME_WIDTH
+    if cell_len(name) > width:
+        name = set_cell_size(name, width - 1) + "…"
     name_style = "bold" if spec.active and spec.is_agent else "dim strike"
-    row = Text.assemble(swatch, (name.ljust(_NAME_WIDTH), name_style))
-    row.append(" ")
+    if narrow_width is None:
+        name = set_cell_size(name, _NAME_WIDTH)
+    row = Text.assemble(swatch, (name, name_style))
+    row.append("\n" if narrow_width else " ")
     model = printable(spec.model or "—")
     if len(model) > _MODEL_WIDTH:
         model = model[: _MODEL_WIDTH - 1] + "…"
