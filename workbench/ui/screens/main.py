@@ -152,8 +152,8 @@ class MainScreen(PacedFrames):
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Shown for the first time, every widget was styled a moment ago as it mounted, and
-        Textual would style them all again before the first frame (about a fifth of its
-        cost); from then on, styles may have changed while another screen was on top."""
+        Textual would style them all again before the first frame (about a tenth of its
+        work); from then on, styles may have changed while another screen was on top."""
         if not self._shown_before:
             self._shown_before = True
             event.refresh_styles = False
@@ -259,6 +259,7 @@ class MainScreen(PacedFrames):
                 title="--agents",
                 severity="warning",
                 timeout=10,
+                markup=False,
             )
 
     @on(RosterPanel.Highlighted)
