@@ -3,12 +3,15 @@ when a person scrolls to them."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 
-from tests.support.pilot import shown_text
+from tests.support.pilot import settle, shown_text
+from workbench.engine.events import TextDelta, ToolCallFinished, ToolCallStarted
+from workbench.ui.markdown import MarkdownFlow
 from workbench.ui.widgets.chat_log import ChatLog
 from workbench.ui.widgets.chat_pages import PAGE_SIZE, ChatPage, PageBlank
 
@@ -77,3 +80,37 @@ async def test_pages_fold_again_after_the_terminal_is_resized(tmp_path: Path) ->
         assert [page.display for page in pages] == [False, False, True, True, True]
         last = pages[-1].children[-1]
         assert "the last line" in shown_text(last)
+
+
+async def test_blocks_are_one_blank_line_apart(tmp_path: Path) -> None:
+    """A reply followed by a tool call, a reply and the end of the log: each gap is one
+    line, with no blank left over from the reply's last paragraph."""
+    app = LogApp(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.log_widget
+        log.add_user("Plan it")
+        for event in (
+            TextDelta(block=0, text="Writing the plan."),
+            ToolCallStarted(tool_use_id="t1", name="Read", input={"file_path": "a.md"}),
+            ToolCallFinished(
+                tool_use_id="t1", name="Read", content="     1\tx", is_error=False, duration_ms=3
+            ),
+            TextDelta(block=0, text="Done: the plan is **written**."),
+        ):
+            log.handle(event)
+        log.finish_all()
+        for flow in log.query(MarkdownFlow):
+            await flow.finish()
+        await settle(pilot)
+        blocks = list(log.query_one(ChatPage).children)
+        assert [shown_text(block).strip() for block in blocks] == [
+            "█ Plan it",
+            "Writing the plan.",
+            "✓ Read a.md  · 1 line · 3 ms",
+            "Done: the plan is written.",
+        ]
+        # Every block ends on a line it draws: the gaps are the blocks' margins alone.
+        assert all(shown_text(block).split("\n")[-1].strip() for block in blocks)
+        gaps = [after.region.y - before.region.bottom for before, after in pairwise(blocks)]
+        assert gaps == [1, 1, 1]
+        assert log.region.bottom - blocks[-1].region.bottom == 1

@@ -111,9 +111,17 @@ class MarkdownFlow(Widget):
     """
 
     def __init__(
-        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+        self,
+        *,
+        end_margin: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
+        """`end_margin`: end with the last block's bottom margin, as Markdown does; a flow
+        among other widgets spaced by their own margins leaves it out."""
         super().__init__(name=name, id=id, classes=classes)
+        self._end_margin = end_margin
         self._pieces: list[str] = []
         self._pending: list[str] = []
         self._finished = False
@@ -275,8 +283,8 @@ class MarkdownFlow(Widget):
         for unit in self._tail_units:
             lines.extend(self._layout.unit(unit, previous, width))
             previous = unit
-        # The document ends with the bottom margin of its last block, as in Markdown.
-        lines.extend([EMPTY] * self._layout.bottom(previous))
+        if self._end_margin:
+            lines.extend([EMPTY] * self._layout.bottom(previous))
         return lines
 
     def _lay_out(self, width: int) -> None:

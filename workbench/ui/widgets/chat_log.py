@@ -205,7 +205,8 @@ class ChatLog(Vertical):
     def _text_block(self, index: int) -> MarkdownFlow:
         flow = self._texts.get(index)
         if flow is None:
-            flow = MarkdownFlow(classes="assistant-text")
+            # Blocks in the log are spaced by their own margins.
+            flow = MarkdownFlow(end_margin=False, classes="assistant-text")
             self._texts[index] = flow
             self._add(flow)
         return flow
