@@ -209,19 +209,14 @@ def _row(spec: AgentSpec, theme: Theme, narrow_width: int | None) -> Text:
     """The agent's row: on one line, or on two with the name first cut to `narrow_width`."""
     color = agent_color(spec.color, theme)
     swatch = Text("● ", style=Style(color=color)) if color else Text("○ ", style="dim")
-    name = printable(spec.display_name)
-    width = narrow_width or _NAME_WIDTH
-    if cell_len(name) > width:
-        name = set_cell_size(name, width - 1) + "…"
+    name = _cut(printable(spec.display_name), narrow_width or _NAME_WIDTH)
     name_style = "bold" if spec.active and spec.is_agent else "dim strike"
     if narrow_width is None:
         name = set_cell_size(name, _NAME_WIDTH)
     row = Text.assemble(swatch, (name, name_style))
     row.append("\n" if narrow_width else " ")
-    model = printable(spec.model or "—")
-    if len(model) > _MODEL_WIDTH:
-        model = model[: _MODEL_WIDTH - 1] + "…"
-    row.append(model.ljust(_MODEL_WIDTH), style="dim")
+    model = _cut(printable(spec.model or "—"), _MODEL_WIDTH)
+    row.append(set_cell_size(model, _MODEL_WIDTH), style="dim")
     errors = sum(d.severity is Severity.ERROR for d in spec.diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in spec.diagnostics)
     if errors:
@@ -233,3 +228,8 @@ def _row(spec: AgentSpec, theme: Theme, narrow_width: int | None) -> Text:
     elif not spec.active:
         row.append(" shadowed", style="dim italic")
     return row
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` if it fits in `width` cells, else its start and an ellipsis in that width."""
+    return text if cell_len(text) <= width else set_cell_size(text, width - 1) + "…"
