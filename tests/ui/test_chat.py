@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,9 @@ from tests.support.pilot import (
     type_and_send,
     until,
 )
+from workbench.engine.events import TextDelta, UsageUpdated
 from workbench.engine.transcript import read_records
+from workbench.engine.usage import Usage
 from workbench.ui.app import WorkbenchApp
 from workbench.ui.markdown import MarkdownFlow
 from workbench.ui.widgets.chat import ChatView
@@ -312,6 +315,34 @@ async def test_resume_shows_an_earlier_run_and_continues_it(
         assert view.conversation.session_id == session
         users = [r["text"] for r in read_records(view.conversation.path) if r["type"] == "user"]
         assert users == ["First question", "Second question"]
+
+
+async def test_the_status_line_changes_with_the_message_that_changed_it(workspace: Path) -> None:
+    """Updated before the new message has mounted, the status line would take a frame of
+    its own, and the message would wait a whole frame interval for the next one."""
+    app = make_app(workspace, agent="indexer-planner")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        await settle(pilot)
+        view = chat(app)
+        status = view.query_one(".chat-status")
+        assert "0 turns" in shown_text(status)
+        usage = Usage(input_tokens=1_200, output_tokens=300)
+        done = UsageUpdated(turn=usage, run=usage, conversation=usage, cost_usd=None)
+        view.post_message(ChatView.Batch([TextDelta(block=0, text="The plan is written."), done]))
+        seen: list[tuple[bool, bool]] = []
+        for _ in range(1_000):
+            await asyncio.sleep(0)
+            flows = view.query(MarkdownFlow)
+            seen.append(("1 turn" in shown_text(status), bool(flows) and flows.first().is_mounted))
+            if seen[-1][0]:
+                break
+        assert seen[-1] == (True, True)
+        assert all(mounted for updated, mounted in seen if updated)
+        await settle(pilot)
+        flow = view.query_one(MarkdownFlow)
+        assert "1.2k in / 300 out" in shown_text(status)
+        assert "The plan is written." in shown_text(flow)
 
 
 async def test_control_sequences_from_the_model_never_reach_the_terminal(

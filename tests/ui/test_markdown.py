@@ -313,6 +313,19 @@ async def test_text_appended_before_mounting_is_drawn_and_removal_ends_the_wait(
         await asyncio.wait_for(removed.finish(), timeout=5)
 
 
+async def test_the_first_frame_showing_a_new_flow_shows_its_text() -> None:
+    """A reply's first words come with its flow, as the chat mounts it: the frame that lays
+    the flow out draws them, rather than a blank line until the flow's next step."""
+    async with Pane(MarkdownFlow()).run_test(size=(60, 20)) as pilot:
+        flow = MarkdownFlow()
+        flow.append("The plan is in **cursor-plan.md**.")
+        await asyncio.sleep(0.1)  # idle, so the next frame is drawn as soon as it is asked for
+        pilot.app.query_one(VerticalScroll).mount(flow)
+        while not flow.size.width:  # not laid out yet
+            await pilot.app.screen.wait_for_refresh()
+        assert screen_lines(pilot, flow) == ["  The plan is in cursor-plan.md.", ""]
+
+
 async def test_height_is_the_content() -> None:
     flow = MarkdownFlow()
     async with Pane(flow).run_test(size=(40, 30)) as pilot:

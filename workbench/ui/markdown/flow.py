@@ -196,10 +196,14 @@ class MarkdownFlow(Widget):
         return AwaitComplete(self._completion)
 
     def on_mount(self) -> None:
+        """Text that came before the mount is taken at once, so the frame that first shows
+        the flow shows its text too, rather than a blank line for a frame."""
         self._layout = self._current_layout()
         if self._pending or self._finished:
-            # `is_mounted` only turns true after this handler, so `_schedule` would wait.
-            self._start_timer(STEP_PAUSE)
+            self._step(budget=STEP_BUDGET)
+            if self._pending:
+                # `is_mounted` only turns true after this handler, so `_schedule` would wait.
+                self._start_timer(STEP_PAUSE)
 
     def on_unmount(self) -> None:
         # Nobody will draw the rest; whoever awaits `finish` must not wait forever.

@@ -7,6 +7,7 @@ the handlers here own every widget change.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from workbench.agentfile.roster import Roster
@@ -137,6 +139,7 @@ class ChatView(Vertical):
         self._cost: float | None = None
         self._newer: AgentSpec | None = None
         """The agent's file as changed on disk while a conversation used the old one."""
+        self._status_waits: asyncio.Task[None] | None = None
 
     @property
     def workbench(self) -> WorkbenchApp:
@@ -225,7 +228,29 @@ class ChatView(Vertical):
         for event in message.events:
             self._log.handle(event)
             self._side_effects(event)
-        self._show_status()
+        newest = self._log.newest_block()
+        if newest is None or newest.is_mounted:
+            self._show_status()
+        elif self._status_waits is None:
+            self._status_waits = asyncio.create_task(self._show_status_with(newest))
+
+    async def _show_status_with(self, block: Widget) -> None:
+        """Show the status line in the frame that first shows `block`.
+
+        Updated at once, the line takes a frame of its own before the block has mounted,
+        and the block then waits a whole frame interval (16 ms) for the next one: a third
+        of what a message at the end of a long conversation takes to appear.
+        """
+        try:
+            if isinstance(block.parent, Widget):
+                async with asyncio.timeout(1):
+                    await AwaitMount(block.parent, [block])
+        except TimeoutError:
+            pass
+        finally:
+            self._status_waits = None
+        if self.is_attached:
+            self._show_status()
 
     def _side_effects(self, event: Event) -> None:
         if isinstance(event, ToolCallStarted):

@@ -102,6 +102,12 @@ class ChatLog(Vertical):
         else:
             self._pages.add(widget)
 
+    def newest_block(self) -> Widget | None:
+        """The block added last to this log (not to a delegated run inside it)."""
+        if self._pages is not None:
+            return self._pages.last_block()
+        return self.children[-1] if self.children else None
+
     def on_mount(self) -> None:
         holder = self.parent
         if self._pages is not None and isinstance(holder, ScrollableContainer):

@@ -72,6 +72,11 @@ class Pages:
         page.blocks += 1
         page.mount(widget)
 
+    def last_block(self) -> Widget | None:
+        if not self._pages or not self._pages[-1][0].children:
+            return None
+        return self._pages[-1][0].children[-1]
+
     def refold(self) -> None:
         """Fold the pages away from the view and unfold those near it (the view's height
         above and below counts as near)."""
