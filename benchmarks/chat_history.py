@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import random
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -55,6 +56,9 @@ NAME = "chat_history"
 GOAL_S = 0.05
 """Each operation should show its result within 50 ms, whatever the baseline takes."""
 SIZE = (160, 48)
+BLINK_S = 0.5
+"""The prompt's cursor blink interval (Textual's TextArea)."""
+_PHASES = random.Random(0)
 READS_PER_RUN = 7
 MESSAGES_PER_RUN = 3 + READS_PER_RUN
 """The person's message, the text before the tool calls, the calls, and the reply."""
@@ -312,22 +316,23 @@ async def _operate(
 ) -> None:
     """One untimed round, then `rounds` rounds of: scroll home, and append at the bottom.
 
-    Each starts from the bottom, with the view anchored there. Each is timed until the
-    screen has drawn the frame after it; that the frame shows what it should (the first
-    message, the new one) is checked afterwards, since looking it up may lay out the
-    whole chat.
+    Each starts from the bottom, with the view anchored there, after a full garbage
+    collection, at a random moment of the prompt's cursor blink: a blink is a frame of its
+    own, and a block mounted just after one waits a frame interval for the next, as it now
+    and then does for a person. Started right after the collection, every operation met the
+    blink at the same point. Each is timed until the screen has drawn the frame after it;
+    that the frame shows what it should (the first message, the new one) is checked
+    afterwards, since looking it up may lay out the whole chat.
     """
     app = pilot.app
     for index in range(rounds + 1):
-        await _to_bottom(app, scroll)
-        gc.collect()
+        await _settled(app, scroll)
         started = time.perf_counter()
         scroll.scroll_home(animate=False, immediate=True)
         await _until_shown(app, scroll, first, "the first message after scroll_home")
         if index:
             side.times["scroll_home"].append(time.perf_counter() - started)
-        await _to_bottom(app, scroll)
-        gc.collect()
+        await _settled(app, scroll)
         started = time.perf_counter()
         widget = await append()
         await _until_shown(app, scroll, widget, "the appended message")
@@ -349,6 +354,12 @@ async def _until_shown(
         if region and region.overlaps(scroll.region):
             return
     raise RuntimeError(f"{what} is not on screen after 100 frames ({widget.region})")
+
+
+async def _settled(app: App[int] | App[None], scroll: VerticalScroll) -> None:
+    await _to_bottom(app, scroll)
+    gc.collect()
+    await asyncio.sleep(_PHASES.uniform(0, BLINK_S))
 
 
 async def _to_bottom(app: App[int] | App[None], scroll: VerticalScroll) -> None:
