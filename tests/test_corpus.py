@@ -48,3 +48,17 @@ def test_lenient_files_keep_their_colors_and_examples(
     assert len(contains_studio) == 32
     assert all(i["color"] for i in contains_studio)
     assert all(i["examples"] for i in contains_studio)
+
+
+def test_every_corpus_example_has_its_turns(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    """Generated examples come multi-line, on one line (`Context: … user: "…" assistant:
+    "…"`), or with `<user_request>` tags: each shows who said what."""
+    corpus = shared_path("corpus", "agents")
+    main(["agents", "--workspace", str(tmp_path), "--agents", str(corpus), "--format", "json"])
+    items = [i for i in json.loads(capsys.readouterr().out) if i["origin"] == "explicit"]
+    examples = [example for item in items for example in item["examples"]]
+    assert len(examples) == 676
+    assert all(example["turns"] for example in examples)
+    for example in examples:
+        for turn in example["turns"]:
+            assert not turn["text"].lower().startswith(("user:", "assistant:")), turn

@@ -112,6 +112,31 @@ def test_unquoted_description_with_colon_loads_leniently_with_a_warning() -> Non
     assert example.turns == (("user", "Plan it"), ("assistant", "I'll plan."))
 
 
+def test_examples_written_on_one_line_are_split_into_turns() -> None:
+    spec = parse(
+        "---\nname: docs\ndescription: Writes guides. <example>Context: A new endpoint shipped."
+        " user: 'Document the /orders API' assistant: 'I'll use the docs agent.'"
+        " <commentary>New endpoints need guides.</commentary></example> <example>Context: Launch"
+        ' is near.user: "Is the guide done?"assistant: "Let me check."</example> <example>'
+        "<user_request>Review the onboarding guide.</user_request> <commentary>A review."
+        "</commentary></example> <example>Context: the user: a developer who reads the guide"
+        "</example>\n---\nBody.\n"
+    )
+    first, second, third, prose = spec.examples
+    assert first.context == "A new endpoint shipped."
+    assert first.turns == (
+        ("user", "Document the /orders API"),
+        ("assistant", "I'll use the docs agent."),
+    )
+    assert first.commentary == "New endpoints need guides."
+    assert second.context == "Launch is near."
+    assert second.turns == (("user", "Is the guide done?"), ("assistant", "Let me check."))
+    assert third.turns == (("user", "Review the onboarding guide."),)
+    assert third.commentary == "A review."
+    assert prose.context == "the user: a developer who reads the guide"
+    assert prose.turns == ()
+
+
 def test_lenient_reader_never_invents_keys_from_description_lines() -> None:
     spec = parse(
         "---\nname: guard\ndescription: Watches things. Examples:\\n\\n<example>\\nContext: x\n"

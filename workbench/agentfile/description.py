@@ -16,6 +16,15 @@ _EXAMPLE = re.compile(r"<example>(.*?)(?:</example>|\Z)", re.DOTALL)
 _TAGGED = re.compile(r"<(commentary|context)>(.*?)(?:</\1>|\Z)", re.DOTALL | re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(context|user|human|assistant|ai|claude)\s*:\s?(.*)$", re.IGNORECASE)
 _ROLE = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
+_INLINE_TURN = re.compile(
+    r"(?:(?<=\S)[ \t]+|(?<=[.!?\"'”’]))(user|human|assistant)[ \t]*:[ \t]*(?=[\"'“‘])",
+    re.IGNORECASE,
+)
+"""A turn written on the line before it (`Context: … user: "…" assistant: "…"`), as many
+generated one-line examples are; only before a quote, so prose such as `the user: a
+developer` stays as it is."""
+_USER_REQUEST = re.compile(r"<user_request>(.*?)(?:</user_request>|\Z)", re.DOTALL | re.IGNORECASE)
+"""Another generator's form of the person's turn."""
 
 
 def decode_escapes(text: str) -> str:
@@ -34,6 +43,8 @@ def _parse_example(block: str) -> Example:
         return ""
 
     rest = _TAGGED.sub(take, block)
+    rest = _USER_REQUEST.sub(lambda match: f"\nuser: {match.group(1).strip()}\n", rest)
+    rest = _INLINE_TURN.sub(lambda match: f"\n{match.group(1)}: ", rest)
     context = list(tagged["context"])
     turns: list[list[str]] = []
     current: list[str] | None = None
@@ -59,8 +70,11 @@ def _parse_example(block: str) -> Example:
     )
 
 
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+
+
 def _unquote(text: str) -> str:
     text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
+    if len(text) >= 2 and _QUOTES.get(text[0]) == text[-1]:
         return text[1:-1].strip()
     return text
