@@ -103,10 +103,8 @@ class ChatLog(Vertical):
             self._pages.add(widget)
 
     def newest_block(self) -> Widget | None:
-        """The block added last to this log (not to a delegated run inside it)."""
-        if self._pages is not None:
-            return self._pages.last_block()
-        return self.children[-1] if self.children else None
+        """The block added last to this conversation (not to a delegated run inside it)."""
+        return None if self._pages is None else self._pages.last_block()
 
     def on_mount(self) -> None:
         holder = self.parent
