@@ -252,3 +252,25 @@ def test_huge_file_parses() -> None:
     spec = parse("---\nname: big\ndescription: b\n---\n" + body)
     assert spec.name == "big"
     assert len(spec.body) > 10_000_000
+
+
+def test_a_list_or_mapping_where_text_belongs_is_named_at_its_line() -> None:
+    spec = parse(
+        "---\nname: [planner, helper]\ndescription: {when: planning}\nmodel: [sonnet]\n"
+        "color:\n  - blue\npermissionMode: {mode: plan}\n---\nBody.\n"
+    )
+    found = {(d.code, d.line, d.severity): d.message for d in spec.diagnostics}
+    assert found == {
+        (
+            "missing-name",
+            2,
+            Severity.ERROR,
+        ): "`name` is a list, not text: Claude Code skips the file",
+        ("missing-description", 3, Severity.ERROR): "`description` is a mapping, not text: "
+        "Claude Code cannot tell when to use this agent and skips it",
+        ("unknown-model", 4, Severity.WARNING): "`model` is a list, not text, so it is ignored",
+        ("unknown-color", 5, Severity.WARNING): "`color` is a list, not text, so it is ignored",
+        ("unknown-permission-mode", 7, Severity.WARNING): "`permissionMode` is a mapping, not "
+        "text, so it is ignored",
+    }
+    assert (spec.name, spec.description, spec.model, spec.color) == (None, None, None, None)

@@ -78,18 +78,32 @@ def parse_agent(data: bytes, path: Path, origin: Origin, *, named: bool = False)
     name = _text(values.get("name"))
     description = _text(values.get("description"))
     if name is None and reading is not _NOTHING:
+        line, missing = _missing(values, reading, "name")
         notes.append(
-            Diagnostic("missing-name", Severity.ERROR, 1, "no `name`: Claude Code skips the file")
+            Diagnostic(
+                "missing-name", Severity.ERROR, line, f"{missing}: Claude Code skips the file"
+            )
         )
     if description is None and reading is not _NOTHING:
+        line, missing = _missing(values, reading, "description")
         notes.append(
             Diagnostic(
                 "missing-description",
                 Severity.ERROR,
-                _line_of(reading, "name"),
-                "no `description`: Claude Code cannot tell when to use this agent and skips it",
+                line,
+                f"{missing}: Claude Code cannot tell when to use this agent and skips it",
             )
         )
+    for key, code in _TEXT_KEYS.items():
+        if isinstance(values.get(key), (dict, list)):
+            notes.append(
+                Diagnostic(
+                    code,
+                    Severity.WARNING,
+                    _line_of(reading, key),
+                    f"`{key}` is {_kind(values[key])}, not text, so it is ignored",
+                )
+            )
     if description is not None:
         description = decode_escapes(description)
     raw_tools = values.get("tools")
@@ -171,6 +185,26 @@ def _ordered(notes: list[Diagnostic]) -> tuple[Diagnostic, ...]:
 
 def _line_of(reading: frontmatter.Reading, key: str) -> int:
     return next((span.start for span in reading.spans if span.key == key), 1)
+
+
+_TEXT_KEYS = {
+    "model": "unknown-model",
+    "color": "unknown-color",
+    "permissionMode": "unknown-permission-mode",
+}
+"""Keys whose value must be text, with the code that reports any other value."""
+
+
+def _missing(values: dict[str, Any], reading: frontmatter.Reading, key: str) -> tuple[int, str]:
+    """Where to point, and what is wrong: no such key, or a list or mapping given for it."""
+    value = values.get(key)
+    if isinstance(value, (dict, list)):
+        return _line_of(reading, key), f"`{key}` is {_kind(value)}, not text"
+    return _line_of(reading, "name"), f"no `{key}`"
+
+
+def _kind(value: dict[Any, Any] | list[Any]) -> str:
+    return "a list" if isinstance(value, list) else "a mapping"
 
 
 def _text(value: Any) -> str | None:
