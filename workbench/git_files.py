@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from workbench.config.paths import real_path
+
 TIMEOUT_S = 5
 
 
@@ -18,10 +20,10 @@ def committed_text(path: Path) -> str:
     git = shutil.which("git")
     if git is None:
         raise NotCommitted("git is not installed")
-    folder = path.resolve().parent
+    folder = real_path(path).parent
     try:
         root = _git(git, folder, "rev-parse", "--show-toplevel").strip()
-        relative = path.resolve().relative_to(Path(root).resolve()).as_posix()
+        relative = real_path(path).relative_to(real_path(Path(root))).as_posix()
         data = _git(git, folder, "show", f"HEAD:{relative}")
     except FileNotFoundError:
         raise NotCommitted(f"{folder} does not exist") from None

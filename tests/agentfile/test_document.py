@@ -81,6 +81,14 @@ def test_files_that_cannot_be_edited_say_why(tmp_path: Path) -> None:
         AgentDocument.open(tmp_path / "missing.md")
     with pytest.raises(DocumentError, match="is a folder"):
         AgentDocument.open(tmp_path)
+    binary = tmp_path / "binary.md"
+    binary.write_bytes(b"---\nname: a\x00b\n---\n")
+    with pytest.raises(DocumentError, match="is a binary file \\(it contains NUL bytes\\)"):
+        AgentDocument.open(binary)
+    pipe = tmp_path / "pipe.md"
+    os.mkfifo(pipe)
+    with pytest.raises(DocumentError, match="is not a regular file"):
+        AgentDocument.open(pipe)  # returns at once: nothing waits for a writer
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes whatever the permissions")

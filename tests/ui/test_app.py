@@ -395,3 +395,20 @@ async def test_bad_files_appear_with_their_problems_and_nothing_crashes(workspac
         assert shown.rstrip().endswith("MB prompt]")
         assert app.is_running
     assert sorted(p.name for p in agents.iterdir()) == before
+
+
+async def test_a_symlink_loop_among_the_agents_is_listed_with_its_problem(
+    workspace: Path,
+) -> None:
+    agents = workspace / ".claude" / "agents"
+    (agents / "loop-a.md").symlink_to(agents / "loop-b.md")
+    (agents / "loop-b.md").symlink_to(agents / "loop-a.md")
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        app.screen.query_one(RosterPanel).select_path(str(agents / "loop-a.md"))
+        await settle(pilot)
+        meta = shown_text(app.screen.query_one("#card-meta"))
+        problems = " ".join(shown_text(app.screen.query_one("#card-diagnostics")).split())
+        assert ".claude/agents/loop-a.md" in meta
+        assert "Too many levels of symbolic links" in problems

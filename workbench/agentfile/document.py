@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.atomic import replace_file
-from workbench.config.paths import STATE_DIR
+from workbench.config.paths import STATE_DIR, real_path
 
 
 class DocumentError(Exception):
@@ -52,6 +52,9 @@ class AgentDocument:
             info = os.stat(path)
             if stat.S_ISDIR(info.st_mode):
                 raise DocumentError(f"{path} is a folder, not an agent file")
+            if not stat.S_ISREG(info.st_mode):
+                # Reading a named pipe would wait for a writer that may never come.
+                raise DocumentError(f"{path} is not a regular file (a pipe, socket or device)")
             data = path.read_bytes()
         except FileNotFoundError:
             raise DocumentError(f"{path} does not exist") from None
@@ -59,6 +62,10 @@ class AgentDocument:
             raise DocumentError(f"{path} cannot be read: permission denied") from None
         except OSError as error:
             raise DocumentError(f"{path} cannot be read: {error.strerror or error}") from None
+        if b"\0" in data:
+            raise DocumentError(
+                f"{path} is a binary file (it contains NUL bytes); editing it here could damage it"
+            )
         bom = data.startswith(codecs.BOM_UTF8)
         try:
             text = data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
@@ -149,7 +156,7 @@ class Recovery:
         return [found for file in files if (found := self._read(file)) is not None]
 
     def _file(self, path: Path) -> Path:
-        return self.folder / f"{_digest(str(path.resolve()).encode())[:16]}.json"
+        return self.folder / f"{_digest(str(real_path(path)).encode())[:16]}.json"
 
     @staticmethod
     def _read(file: Path) -> Recovered | None:

@@ -17,6 +17,7 @@ from workbench.agentfile.discover import Source, agent_files
 from workbench.agentfile.parse import MAX_BYTES, parse_agent, unreadable_spec
 from workbench.agentfile.spec import AgentSpec, Diagnostic, Origin, Severity
 from workbench.config.models import ModelTable
+from workbench.config.paths import real_path
 
 _SEPARATORS = re.compile(r"[\s_]+")
 
@@ -50,8 +51,8 @@ class Roster:
         return tuple(s for s in self.specs if s.name and name_key(s.name) == key)
 
     def for_paths(self, paths: Iterable[Path]) -> tuple[AgentSpec, ...]:
-        wanted = {path.resolve() for path in paths}
-        return tuple(spec for spec in self.specs if spec.path.resolve() in wanted)
+        wanted = {real_path(path) for path in paths}
+        return tuple(spec for spec in self.specs if real_path(spec.path) in wanted)
 
 
 def load_roster(

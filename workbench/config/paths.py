@@ -23,6 +23,15 @@ def bundled_dir(name: str) -> Path:
     return Path(__file__).resolve().parents[2] / name
 
 
+def real_path(path: Path) -> Path:
+    """`path` with its symlinks resolved as far as they go.
+
+    `Path.resolve` raises RuntimeError on a symlink loop under Python 3.11; an agents folder
+    can hold one, and showing or tracking such a file must not crash whoever does it.
+    """
+    return Path(os.path.realpath(path))
+
+
 def claude_config_dir() -> Path:
     configured = os.environ.get("CLAUDE_CONFIG_DIR")
     return Path(configured).expanduser() if configured else Path.home() / ".claude"

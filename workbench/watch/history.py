@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.config.paths import STATE_DIR
+from workbench.config.paths import STATE_DIR, real_path
 
 if TYPE_CHECKING:
     from workbench.engine.events import ToolCallFinished
@@ -278,10 +278,7 @@ class FileHistory:
         return [version for version in recorded if version is not None]
 
     def relative(self, path: Path) -> str | None:
-        try:
-            resolved = path.resolve()
-        except OSError:
-            return None
+        resolved = real_path(path)
         if not resolved.is_relative_to(self.workspace):
             return None
         return resolved.relative_to(self.workspace).as_posix()

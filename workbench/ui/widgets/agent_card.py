@@ -19,7 +19,7 @@ from workbench.agentfile import tool_names
 from workbench.agentfile.roster import Roster
 from workbench.agentfile.spec import AgentSpec, Example, Severity
 from workbench.config.models import ModelTable
-from workbench.config.paths import bundled_dir
+from workbench.config.paths import bundled_dir, real_path
 from workbench.safe_text import printable
 from workbench.ui.swatch import agent_color
 from workbench.ui.widgets.roster import ERROR_STYLE, WARNING_STYLE
@@ -116,7 +116,7 @@ def short_path(path: Path, workspace: Path) -> str:
     """A path as a person recognises it: workspace-relative, `~/…`, or `bundled/…`."""
     for base, prefix in ((workspace, ""), (bundled_dir("agents"), "bundled/"), (Path.home(), "~/")):
         try:
-            return prefix + str(path.resolve().relative_to(base.resolve()))
+            return prefix + str(real_path(path).relative_to(real_path(base)))
         except ValueError:
             continue
     return str(path)

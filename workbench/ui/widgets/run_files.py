@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from workbench.config.paths import real_path
 from workbench.engine.events import ToolCallFinished, ToolCallStarted
 from workbench.safe_text import printable
 
@@ -136,7 +137,7 @@ class RunFiles(Vertical):
 
     def _resolve(self, raw: str) -> Path:
         given = Path(raw)
-        return (given if given.is_absolute() else self.workspace / given).resolve()
+        return real_path(given if given.is_absolute() else self.workspace / given)
 
     def _touch(self, path: Path, *, read: bool, written: bool) -> None:
         """Note a new file for the next `flush`, or redraw its row when its mark changes; the
