@@ -143,6 +143,19 @@ def test_agents_text_table(workspace: Path, capsys) -> None:
     )
 
 
+def test_agents_table_counts_in_words_and_says_which_files_claude_code_skips(
+    workspace: Path, capsys
+) -> None:
+    agents = workspace / ".claude" / "agents"
+    (agents / "broken.md").write_text(
+        "---\nname: [a, b]\ndescription: {x: 1}\nmodel: zonnet\ncolor: blurple\n---\nBody\n",
+        encoding="utf-8",
+    )
+    _, out, _ = run(["agents", "--workspace", str(workspace)], capsys)
+    [line] = [line for line in out.splitlines() if line.startswith("broken ")]
+    assert "skipped by Claude Code, 2 errors, 2 warnings" in line
+
+
 def test_control_sequences_from_files_never_reach_the_terminal(tmp_path: Path, capsys) -> None:
     evil = write_agent(tmp_path, "evil.md", agent_text("evil\x1b]0;pwned\x07", tools="Re\x1b[2Jad"))
     _, out, _ = run(["lint", "--workspace", str(tmp_path), str(evil)], capsys)

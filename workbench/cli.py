@@ -19,6 +19,7 @@ from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.agentfile.spec import PERMISSION_MODES, AgentSpec, Origin, Severity
 from workbench.agentfile.tool_names import split_tool_list
 from workbench.config.settings import Settings, load_settings
+from workbench.plurals import counted
 from workbench.safe_text import json_text, printable
 
 
@@ -433,12 +434,13 @@ def _status(spec: AgentSpec) -> str:
     if not spec.is_agent:
         return "not an agent"
     counts = [
-        f"{n} {label}"
+        counted(n, label)
         for label, severity in (("error", Severity.ERROR), ("warning", Severity.WARNING))
         if (n := sum(d.severity is severity for d in spec.diagnostics))
     ]
-    state = "active" if spec.active else "shadowed"
-    return ", ".join([state, *counts])
+    if spec.has_errors:
+        return ", ".join(["skipped by Claude Code", *counts])
+    return ", ".join(["active" if spec.active else "shadowed", *counts])
 
 
 def _permission_mode(value: str) -> str:
