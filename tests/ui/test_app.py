@@ -412,3 +412,11 @@ async def test_a_symlink_loop_among_the_agents_is_listed_with_its_problem(
         problems = " ".join(shown_text(app.screen.query_one("#card-diagnostics")).split())
         assert ".claude/agents/loop-a.md" in meta
         assert "Too many levels of symbolic links" in problems
+
+
+async def test_a_roster_of_one_counts_one_agent(workspace: Path, tmp_path: Path) -> None:
+    only = write_agent(tmp_path, "solo.md", agent_text("solo"))
+    app = WorkbenchApp(WorkbenchOptions(workspace, sources=(Source(only, Origin.EXPLICIT),)))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        assert str(app.screen.query_one("#roster-count", Static).render()) == "1 agent"

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from workbench.agentfile.roster import Roster
 from workbench.agentfile.spec import AgentSpec, Origin, Severity
+from workbench.plurals import counted
 from workbench.safe_text import printable
 from workbench.ui.swatch import agent_color
 
@@ -182,7 +183,11 @@ class RosterPanel(Vertical):
         total = sum(1 for e in self._entries.values() if e.spec.is_agent)
         agents = sum(1 for e in shown if e.spec.is_agent)
         problems = sum(1 for e in self._entries.values() if e.problems)
-        text = f"{agents} of {total} agents" if agents != total else f"{total} agents"
+        text = (
+            counted(total, "agent")
+            if agents == total
+            else f"{agents:,} of {counted(total, 'agent')}"
+        )
         if problems:
             text += f" · {problems} with problems"
         if not shown:
