@@ -125,3 +125,27 @@ def test_a_fifo_among_agents_is_reported_not_read(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.md")
     [spec] = load_roster([Source(tmp_path, Origin.PROJECT)]).specs
     assert spec.diagnostics[0].code == "unreadable"
+
+
+def test_a_file_with_errors_never_shadows_a_sound_agent_of_its_name(tmp_path: Path) -> None:
+    """Claude Code skips a file with errors, so the name goes to the next sound agent."""
+    project = tmp_path / ".claude" / "agents"
+    user = tmp_path / "user-agents"
+    broken = write_agent(project, "reviewer.md", "---\nname: reviewer\n---\nNo description.\n")
+    sound = write_agent(user, "reviewer.md", agent_text("reviewer"))
+    roster = load_roster([Source(project, Origin.PROJECT), Source(user, Origin.USER)])
+    chosen = roster.get("reviewer")
+    assert chosen is not None and chosen.path == sound and chosen.active
+    assert not [d for d in chosen.diagnostics if d.code == "duplicate-name"]
+    [skipped] = [s for s in roster.specs if s.path == broken]
+    assert not skipped.active
+    assert [d.code for d in skipped.diagnostics] == ["missing-description"]
+    assert roster.namesakes(skipped) == (chosen, skipped)
+
+
+def test_a_name_only_broken_files_hold_still_finds_the_first_of_them(tmp_path: Path) -> None:
+    first = write_agent(tmp_path / "a", "x.md", "---\nname: lonely\n---\nBody\n")
+    write_agent(tmp_path / "b", "x.md", "---\nname: lonely\n---\nBody\n")
+    roster = load_roster([Source(tmp_path, Origin.PROJECT)])
+    found = roster.get("lonely")
+    assert found is not None and found.path == first and not found.active

@@ -420,3 +420,20 @@ async def test_a_roster_of_one_counts_one_agent(workspace: Path, tmp_path: Path)
     async with app.run_test(size=(160, 48)) as pilot:
         await roster_shown(pilot)
         assert str(app.screen.query_one("#roster-count", Static).render()) == "1 agent"
+
+
+async def test_a_broken_project_agent_leaves_its_name_to_the_bundled_one(workspace: Path) -> None:
+    (workspace / ".claude" / "agents" / "backend-reviewer.md").write_text(
+        "---\nname: backend-reviewer\n---\nNo description.\n", encoding="utf-8"
+    )
+    app = make_app(workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await roster_shown(pilot)
+        rows = [row for row in roster_rows(app) if row[2:].startswith("backend-reviewer ")]
+        assert len(rows) == 2
+        project, bundled = rows
+        assert project.endswith("✖1 skipped")
+        assert "shadowed" not in bundled and "skipped" not in bundled
+        assert (
+            app.roster is not None and app.roster.get("backend-reviewer").origin is Origin.BUNDLED
+        )

@@ -37,18 +37,20 @@ class Roster:
         return tuple(spec for spec in self.specs if spec.is_agent)
 
     def get(self, name: str) -> AgentSpec | None:
-        """The active agent called `name`, as Claude Code would pick it."""
+        """The agent called `name`, as Claude Code would pick it; when Claude Code skips
+        every file of that name for its errors, the first of them, so that a person can
+        still open and try it."""
         key = name_key(name)
-        return next(
-            (s for s in self.specs if s.active and s.name and name_key(s.name) == key), None
-        )
+        named = [s for s in self.specs if s.is_agent and s.name and name_key(s.name) == key]
+        return next((s for s in named if s.active), named[0] if named else None)
 
     def namesakes(self, spec: AgentSpec) -> tuple[AgentSpec, ...]:
         """Every agent with the same name as `spec`, the active one first."""
         if not spec.name:
             return ()
         key = name_key(spec.name)
-        return tuple(s for s in self.specs if s.name and name_key(s.name) == key)
+        found = (s for s in self.specs if s.name and name_key(s.name) == key)
+        return tuple(sorted(found, key=lambda s: not s.active))
 
     def for_paths(self, paths: Iterable[Path]) -> tuple[AgentSpec, ...]:
         wanted = {real_path(path) for path in paths}
@@ -141,11 +143,16 @@ def _unreadable(path: Path, origin: Origin, error: OSError) -> AgentSpec:
 
 
 def _mark_duplicates(specs: list[AgentSpec]) -> tuple[AgentSpec, ...]:
+    """The first agent of each name wins it. A file with errors takes no part: Claude Code
+    skips it, so a broken project agent leaves its name to a sound one further down."""
     winners: dict[str, AgentSpec] = {}
     marked: list[AgentSpec] = []
     for spec in specs:
         if not spec.is_agent or not spec.name:
             marked.append(spec)
+            continue
+        if spec.has_errors:
+            marked.append(spec.with_diagnostics((), active=False))
             continue
         winner = winners.setdefault(name_key(spec.name), spec)
         if winner is spec:

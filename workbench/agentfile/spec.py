@@ -115,7 +115,8 @@ class AgentSpec:
     yaml_valid: bool = True
     diagnostics: tuple[Diagnostic, ...] = ()
     active: bool = True
-    """False when an agent of the same name with higher precedence shadows this one."""
+    """False when Claude Code would not use this file: an agent of the same name with
+    higher precedence shadows it, or it has errors, which make Claude Code skip it."""
     raw_tools: Any = field(default=None, compare=False)
     """The `tools` value as written, so an editor can keep its style (string or list)."""
 

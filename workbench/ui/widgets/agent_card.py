@@ -131,6 +131,8 @@ def _title(spec: AgentSpec, roster: Roster, workspace: Path, theme: Theme) -> Te
     title.append(f"  {spec.origin.value}", style="dim")
     if not spec.is_agent:
         title.append("\nnot an agent: Claude Code skips this file", style="italic")
+    elif spec.has_errors:
+        title.append("\nskipped: Claude Code does not load a file with errors", style="italic")
     elif not spec.active:
         winner = roster.namesakes(spec)[0]
         title.append(
@@ -138,7 +140,7 @@ def _title(spec: AgentSpec, roster: Roster, workspace: Path, theme: Theme) -> Te
             style="italic",
         )
     else:
-        others = len(roster.namesakes(spec)) - 1
+        others = sum(1 for s in roster.namesakes(spec) if s is not spec and not s.has_errors)
         if others:
             title.append(
                 f"\nactive; shadows {others} other file{'s' if others > 1 else ''} of this name",

@@ -230,6 +230,8 @@ def _row(spec: AgentSpec, theme: Theme, narrow_width: int | None) -> Text:
         row.append(f" ▲{warnings}", style=WARNING_STYLE)
     if not spec.is_agent:
         row.append(" not an agent", style="dim italic")
+    elif spec.has_errors:
+        row.append(" skipped", style="dim italic")
     elif not spec.active:
         row.append(" shadowed", style="dim italic")
     return row
