@@ -20,10 +20,11 @@ def committed_text(path: Path) -> str:
     git = shutil.which("git")
     if git is None:
         raise NotCommitted("git is not installed")
-    folder = real_path(path).parent
+    real = real_path(path)
+    folder = real.parent
     try:
         root = _git(git, folder, "rev-parse", "--show-toplevel").strip()
-        relative = real_path(path).relative_to(real_path(Path(root))).as_posix()
+        relative = real.relative_to(real_path(Path(root))).as_posix()
         data = _git(git, folder, "show", f"HEAD:{relative}")
     except FileNotFoundError:
         raise NotCommitted(f"{folder} does not exist") from None

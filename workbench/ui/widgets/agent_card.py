@@ -20,6 +20,7 @@ from workbench.agentfile.roster import Roster
 from workbench.agentfile.spec import AgentSpec, Example, Severity
 from workbench.config.models import ModelTable
 from workbench.config.paths import bundled_dir, real_path
+from workbench.plurals import counted
 from workbench.safe_text import printable
 from workbench.ui.swatch import agent_color
 from workbench.ui.widgets.roster import ERROR_STYLE, WARNING_STYLE
@@ -143,7 +144,7 @@ def _title(spec: AgentSpec, roster: Roster, workspace: Path, theme: Theme) -> Te
         others = sum(1 for s in roster.namesakes(spec) if s is not spec and not s.has_errors)
         if others:
             title.append(
-                f"\nactive; shadows {others} other file{'s' if others > 1 else ''} of this name",
+                f"\nactive; shadows {counted(others, 'other file')} of this name",
                 style="italic",
             )
     return title
