@@ -6,8 +6,12 @@ import json
 from collections import Counter
 
 import pytest
+import yaml
 
 from tests.support.shared import shared_path
+from workbench.agentfile.frontmatter import split
+from workbench.agentfile.parse import parse_agent
+from workbench.agentfile.spec import Origin
 from workbench.cli import main
 
 
@@ -62,3 +66,14 @@ def test_every_corpus_example_has_its_turns(capsys: pytest.CaptureFixture[str], 
     for example in examples:
         for turn in example["turns"]:
             assert not turn["text"].lower().startswith(("user:", "assistant:")), turn
+
+
+def test_every_valid_corpus_frontmatter_reads_as_yaml_reads_it() -> None:
+    corpus = shared_path("corpus", "agents")
+    for path in sorted(corpus.rglob("*.md")):
+        spec = parse_agent(path.read_bytes(), path, Origin.EXPLICIT)
+        if not spec.yaml_valid:
+            continue
+        front = split(path.read_bytes().decode("utf-8-sig")).text
+        expected = yaml.safe_load(front) or {}
+        assert dict(spec.fields) == {str(key): value for key, value in expected.items()}, path

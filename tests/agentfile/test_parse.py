@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from workbench.agentfile.parse import parse_agent
 from workbench.agentfile.spec import AgentSpec, Origin, Severity
@@ -274,3 +275,27 @@ def test_a_list_or_mapping_where_text_belongs_is_named_at_its_line() -> None:
         "text, so it is ignored",
     }
     assert (spec.name, spec.description, spec.model, spec.color) == (None, None, None, None)
+
+
+@pytest.mark.parametrize(
+    "frontmatter",
+    [
+        "name: a\ndescription: plain text\ntools: Read, Grep",
+        "name: 'quoted'\ndescription: \"with \\\\n escape\\tand tab\"\nmodel: sonnet",
+        "name: a\nmaxTurns: 12\nbackground: true\neffort: 0.5\nmemory: null\nwhen: 2024-05-01",
+        "name: a\ntools:\n  - Read\n  - Grep\nhooks:\n  Stop:\n    - command: echo 1",
+        "name: &n shared\ndescription: *n\nskills: [a, b]",
+        "base: &b {model: opus}\n<<: *b\nname: merged\ndescription: d",
+        "name: first\nname: second\ndescription: d",
+        "name: a\n1: number key\nyes: bool key\ndescription: d",
+        "name: !!str 123\ndescription: |\n  block\n  text\ncolor: !!binary aGk=",
+    ],
+)
+def test_frontmatter_values_are_what_yaml_reads(frontmatter: str) -> None:
+    """Text is taken straight from the YAML nodes for speed; every value, text or not,
+    must still be exactly what a YAML loader gives."""
+    spec = parse(f"---\n{frontmatter}\n---\nbody\n")
+    expected = {str(key): value for key, value in yaml.safe_load(frontmatter).items()}
+    assert spec.yaml_valid
+    assert dict(spec.fields) == expected
+    assert [key for key, _ in spec.fields] == list(expected)

@@ -171,7 +171,7 @@ def read_strict(cut: Split) -> Reading:
             return Reading((), ())
         if not isinstance(node, yaml.MappingNode):
             raise NotAMapping("a list" if isinstance(node, yaml.SequenceNode) else "a single value")
-        data = loader.construct_document(node)
+        data = _construct(loader, node)
     finally:
         loader.dispose()
     spans = []
@@ -187,6 +187,30 @@ def read_strict(cut: Split) -> Reading:
                 end -= 1
         spans.append(KeySpan(str(key_node.value), start + first_line, end + first_line))
     return Reading(tuple((str(k), v) for k, v in data.items()), tuple(spans))
+
+
+_STR = "tag:yaml.org,2002:str"
+
+
+def _construct(
+    loader: yaml.CSafeLoader | yaml.SafeLoader, node: yaml.MappingNode
+) -> dict[Any, Any]:
+    """What `construct_document` gives for a mapping, with text taken straight from its nodes.
+
+    Almost every key and value of a frontmatter is text, and the constructor would make
+    each into the same string through a chain of Python calls that costs as much as
+    parsing. Other values are left to the constructor; a mapping whose keys are not all
+    text (`<<` merges, numbers) is left to it whole.
+    """
+    if not all(isinstance(key, yaml.ScalarNode) and key.tag == _STR for key, _ in node.value):
+        data: dict[Any, Any] = loader.construct_document(node)
+        return data
+    return {
+        key.value: value.value
+        if isinstance(value, yaml.ScalarNode) and value.tag == _STR
+        else loader.construct_document(value)
+        for key, value in node.value
+    }
 
 
 def yaml_problem(error: yaml.YAMLError, first_line: int) -> tuple[int, str]:
