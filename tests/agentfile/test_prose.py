@@ -93,3 +93,24 @@ def test_line_numbers_are_file_lines_in_crlf_files(
     path = write_agent(tmp_path, "helper.md", text)
     main(["lint", "--workspace", str(tmp_path), str(path)])
     assert f"{path}:8: warning unknown-agent-reference" in capsys.readouterr().out
+
+
+def test_mentions_after_other_scripts_keep_their_lines_and_case_does_not_matter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Searches run on case-folded bytes; what they find must still land on its line,
+    whatever characters stand before it, and in or out of a fence as written."""
+    body = (
+        "Résumé — “quotes”, 日本語のテキスト, emoji 🚀.\n"
+        "```\n"
+        "Ümlaut — USE THE Fenced-Helper AGENT here\n"
+        "```\n"
+        "Then Use The Data-Cleaner Agent, and ASK Test-Runner about it. 🚀\n"
+    )
+    found = lint(tmp_path, body, capsys)
+    assert found == [
+        "10: warning unknown-agent-reference the prompt names an agent 'data-cleaner' that "
+        "is not in the roster; a hand-off to it would fail",
+        "10: warning unknown-agent-reference the prompt names an agent 'test-runner' that "
+        "is not in the roster; a hand-off to it would fail",
+    ]
