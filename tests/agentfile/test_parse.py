@@ -169,6 +169,8 @@ def test_literal_newline_escapes_become_line_breaks() -> None:
     assert spec.description == "First.\n\nSecond."
     spec = parse("---\nname: a\ndescription: First.\\n\\nSecond.\n---\nx\n")
     assert spec.description == "First.\n\nSecond."
+    spec = parse("---\nname: a\ndescription: A\\r\\nB\\tC\\\\nD\\r\\tE\\\\r\\nF\n---\nx\n")
+    assert spec.description == "A\nB\tC\\\nD\\r\tE\\\nF"
 
 
 def test_unrecoverable_name_is_an_error() -> None:
