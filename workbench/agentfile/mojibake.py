@@ -23,9 +23,15 @@ _CANDIDATE_BYTES = re.compile(
 )
 
 
-def find(text: str) -> Iterator[tuple[int, str, str]]:
-    """Yield (line number, line, repaired line) for each line that holds mojibake."""
-    if text.isascii() or not _CANDIDATE_BYTES.search(text.encode("utf-8", "surrogatepass")):
+def find(text: str, encoded: bytes | None = None) -> Iterator[tuple[int, str, str]]:
+    """Yield (line number, line, repaired line) for each line that holds mojibake.
+
+    `encoded` is the file's bytes when `text` was decoded from them, which spares
+    encoding the text again for the whole-file test.
+    """
+    if encoded is None:
+        encoded = text.encode("utf-8", "surrogatepass")
+    if encoded.isascii() or not _CANDIDATE_BYTES.search(encoded):
         return
     from ftfy import fix_encoding
     from ftfy.badness import is_bad

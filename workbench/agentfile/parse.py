@@ -47,7 +47,7 @@ def parse_agent(data: bytes, path: Path, origin: Origin, *, named: bool = False)
                 "Claude Code reads agent files as UTF-8. Shown with replacement characters.",
             )
         )
-    notes.extend(_mojibake(text))
+    notes.extend(_mojibake(text, data))
     cut = frontmatter.split(text)
     if not cut.opened:
         severity = Severity.ERROR if named else Severity.INFO
@@ -165,7 +165,7 @@ def _read(cut: frontmatter.Split, notes: list[Diagnostic]) -> tuple[frontmatter.
         return frontmatter.read_lenient(cut), False
 
 
-def _mojibake(text: str) -> list[Diagnostic]:
+def _mojibake(text: str, data: bytes) -> list[Diagnostic]:
     return [
         Diagnostic(
             "mojibake",
@@ -175,7 +175,7 @@ def _mojibake(text: str) -> list[Diagnostic]:
             f"({_excerpt(broken, repaired)})",
             fix=repaired,
         )
-        for line, broken, repaired in mojibake.find(text)
+        for line, broken, repaired in mojibake.find(text, data)
     ]
 
 
