@@ -28,7 +28,7 @@ def parse_agent(data: bytes, path: Path, origin: Origin, *, named: bool = False)
     an agent" from a note into an error.
     """
     content_hash = hashlib.sha256(data).hexdigest()
-    if b"\x00" in data[:8192]:
+    if data.find(b"\x00", 0, 8192) != -1:
         return unreadable_spec(
             path, origin, "binary file (contains NUL bytes); agent files are text", content_hash
         )

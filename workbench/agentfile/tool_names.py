@@ -84,7 +84,7 @@ def closest(token: str) -> str | None:
 def split_tool_list(text: str) -> tuple[str, ...]:
     """Split a comma string, keeping commas inside parentheses (`Agent(a, b)`) together."""
     if "(" not in text:
-        return tuple(token.strip() for token in text.split(",") if token.strip())
+        return tuple(filter(None, map(str.strip, text.split(","))))
     tokens: list[str] = []
     depth = 0
     current: list[str] = []
