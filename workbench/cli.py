@@ -18,7 +18,9 @@ from workbench.agentfile.discover import Source, empty_folders, sources
 from workbench.agentfile.roster import Roster, load_in_background, load_roster
 from workbench.agentfile.spec import PERMISSION_MODES, AgentSpec, Origin, Severity
 from workbench.agentfile.tool_names import split_tool_list
+from workbench.config.paths import user_cache_dir
 from workbench.config.settings import Settings, load_settings
+from workbench.parsed_files import for_this_install
 from workbench.plurals import counted
 from workbench.safe_text import json_text, printable
 
@@ -102,19 +104,20 @@ def _launch(workspace: Path, agents: list[Path], **chosen: Any) -> int:
     """Run the app on `workspace`; `chosen` are `WorkbenchOptions` fields."""
     found = sources(workspace, [_existing(path) for path in agents])
     settings = load_settings(workspace)
+    kept = for_this_install(user_cache_dir())
     # Start-up builds what the app keeps for its whole life, so collecting while it runs
     # finds almost nothing and delays the first frame by tens of milliseconds; the app
     # collects once the first screen is up (`Heap.settle`), and collects as usual from then.
     gc.disable()
     try:
         # The roster loads while the interface is imported and built.
-        first_roster = load_in_background(found, settings.models())
+        first_roster = load_in_background(found, settings.models(kept), kept=kept)
 
         from workbench.ui.app import WorkbenchApp, WorkbenchOptions
 
         chosen["theme"] = chosen.get("theme") or settings.theme
         options = WorkbenchOptions(workspace=workspace, sources=tuple(found), **chosen)
-        app = WorkbenchApp(options, settings, first_roster)
+        app = WorkbenchApp(options, settings, first_roster, kept)
         app.run()
     finally:
         gc.enable()

@@ -4,28 +4,37 @@ Real agent files are often not valid YAML (an unquoted description containing `:
 common case), yet Claude Code and its users treat them as agents. So there are two readers:
 the strict one (PyYAML, C loader when present) and a lenient one that recognises the
 top-level keys line by line without inventing keys from description text.
+
+PyYAML is imported on first use, not with this module: a launch that finds every file's
+parse kept from an earlier one (`workbench.parsed_files`) never needs it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
-
-import yaml
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
 from workbench.agentfile.spec import KeySpan
 
-_Loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader] = getattr(
-    yaml, "CSafeLoader", yaml.SafeLoader
-)
-"""libyaml's loader is about ten times faster; PyYAML is sometimes built without it."""
+if TYPE_CHECKING:
+    import yaml
+
+
+@cache
+def _loader() -> type[yaml.CSafeLoader] | type[yaml.SafeLoader]:
+    """libyaml's loader is about ten times faster; PyYAML is sometimes built without it."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def safe_load(text: str) -> Any:
     """`yaml.safe_load`, through libyaml when PyYAML has it."""
-    return yaml.load(text, Loader=_Loader)
+    import yaml
+
+    return yaml.load(text, Loader=_loader())
 
 
 _DASHES = re.compile(r"-{3,}[ \t\r]*$")
@@ -164,7 +173,9 @@ def read_strict(cut: Split) -> Reading:
     Composing and constructing through one loader gives the values and each key's
     line span from a single pass over the text.
     """
-    loader = _Loader(cut.text)
+    import yaml
+
+    loader = _loader()(cut.text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -202,6 +213,8 @@ def _construct(
     parsing. Other values are left to the constructor; a mapping whose keys are not all
     text (`<<` merges, numbers) is left to it whole.
     """
+    import yaml
+
     if not all(isinstance(key, yaml.ScalarNode) and key.tag == _STR for key, _ in node.value):
         data: dict[Any, Any] = loader.construct_document(node)
         return data
@@ -269,6 +282,8 @@ def _lenient_value(key: str, chunk: list[str]) -> Any:
         value = chunk[0].split(":", 1)[1].strip()
         if value and value[0] not in _YAML_INDICATORS and ": " not in value and " #" not in value:
             return value
+    import yaml
+
     try:
         parsed = safe_load("\n".join(chunk))
     except yaml.YAMLError:

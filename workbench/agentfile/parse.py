@@ -10,8 +10,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from workbench.agentfile import frontmatter, mojibake
 from workbench.agentfile.description import decode_escapes
 from workbench.agentfile.spec import AgentSpec, Diagnostic, Origin, Severity
@@ -138,6 +136,8 @@ _NOTHING = frontmatter.Reading((), ())
 
 
 def _read(cut: frontmatter.Split, notes: list[Diagnostic]) -> tuple[frontmatter.Reading, bool]:
+    import yaml  # as late as `frontmatter` imports it
+
     try:
         return frontmatter.read_strict(cut), True
     except frontmatter.NotAMapping as error:

@@ -18,6 +18,7 @@ from workbench.agentfile.parse import MAX_BYTES, parse_agent, unreadable_spec
 from workbench.agentfile.spec import AgentSpec, Diagnostic, Origin, Severity
 from workbench.config.models import ModelTable
 from workbench.config.paths import real_path
+from workbench.parsed_files import ParsedFiles
 
 _SEPARATORS = re.compile(r"[\s_]+")
 
@@ -58,13 +59,18 @@ class Roster:
 
 
 def load_roster(
-    sources: Sequence[Source], models: ModelTable | None = None, workspace: Path | None = None
+    sources: Sequence[Source],
+    models: ModelTable | None = None,
+    workspace: Path | None = None,
+    kept: ParsedFiles | None = None,
 ) -> Roster:
     """Load every source; a file reachable from several sources counts once, at its best.
 
     Prompts are checked against the whole roster (the agents they name) and `workspace`
     (the files they tell the agent to read); without `workspace`, the one whose
-    `.claude/agents` is a project source. The cyclic garbage collector is paused
+    `.claude/agents` is a project source. With `kept`, a file whose bytes were parsed by
+    an earlier launch is not parsed again; lint runs either way, since what it finds
+    depends on the rest of the roster and the models. The cyclic garbage collector is paused
     meanwhile: a large roster allocates many long-lived objects and no cycles, and each
     collection would rescan all of them.
     """
@@ -75,7 +81,7 @@ def load_roster(
     try:
         for source in sorted(sources, key=lambda source: source.origin.rank):
             for path, named in agent_files(source):
-                spec = _load(path, source.origin, named, seen)
+                spec = _load(path, source.origin, named, seen, kept)
                 if spec is not None:
                     specs.append(lint.check(spec, models))
         root = workspace or _workspace_of(sources)
@@ -87,14 +93,17 @@ def load_roster(
 
 
 def load_in_background(
-    sources: Sequence[Source], models: ModelTable | None = None, workspace: Path | None = None
+    sources: Sequence[Source],
+    models: ModelTable | None = None,
+    workspace: Path | None = None,
+    kept: ParsedFiles | None = None,
 ) -> Future[Roster]:
     """Start loading on a daemon thread, so the caller can build its screen meanwhile."""
     future: Future[Roster] = Future()
 
     def load() -> None:
         try:
-            future.set_result(load_roster(sources, models, workspace))
+            future.set_result(load_roster(sources, models, workspace, kept))
         except BaseException as error:
             future.set_exception(error)
 
@@ -102,7 +111,13 @@ def load_in_background(
     return future
 
 
-def _load(path: Path, origin: Origin, named: bool, seen: set[tuple[int, int]]) -> AgentSpec | None:
+def _load(
+    path: Path,
+    origin: Origin,
+    named: bool,
+    seen: set[tuple[int, int]],
+    kept: ParsedFiles | None,
+) -> AgentSpec | None:
     """Read and parse one file, or None when it was already loaded through another source.
 
     One open and one fstat per file: the identity check, the regular-file check (a FIFO
@@ -127,7 +142,10 @@ def _load(path: Path, origin: Origin, named: bool, seen: set[tuple[int, int]]) -
         return _unreadable(path, origin, error)
     finally:
         os.close(fd)
-    return parse_agent(data, path, origin, named=named)
+    if kept is None:
+        return parse_agent(data, path, origin, named=named)
+    key = ("agent", str(path), origin.value, named)
+    return kept.parsed(key, data, lambda: parse_agent(data, path, origin, named=named))
 
 
 def _read_to_end(fd: int, size: int) -> bytes:

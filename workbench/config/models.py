@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
+
+from workbench.parsed_files import ParsedFiles
 
 ALIASES = ("sonnet", "opus", "haiku", "fable")
 INHERIT = "inherit"
@@ -67,8 +68,19 @@ class ModelTable:
 
 
 @cache
-def builtin_models() -> ModelTable:
-    data = tomllib.loads(resources.files("workbench.config").joinpath("models.toml").read_text())
+def builtin_models(kept: ParsedFiles | None = None) -> ModelTable:
+    """The table the workbench ships, read once per process; with `kept`, parsed only when
+    it changed since an earlier launch."""
+    data = resources.files("workbench.config").joinpath("models.toml").read_bytes()
+    if kept is None:
+        return _table(data)
+    return kept.parsed(("models",), data, lambda: _table(data))
+
+
+def _table(toml: bytes) -> ModelTable:
+    import tomllib  # not imported with the module: a launch that kept the table skips it
+
+    data = tomllib.loads(toml.decode("utf-8"))
     return ModelTable(
         default=data["default"],
         aliases=dict(data["aliases"]),

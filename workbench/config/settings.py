@@ -8,7 +8,6 @@ it may choose models, a theme, the bell and what to watch, nothing else.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from workbench.atomic import replace_file
 from workbench.config import paths
 from workbench.config.models import ModelTable, builtin_models
+from workbench.parsed_files import ParsedFiles
 from workbench.watch.areas import BadPattern, clean_pattern
 
 
@@ -45,8 +45,9 @@ class Settings:
     problems: tuple[str, ...] = ()
     """What could not be read, for the person to see; a broken file never stops start-up."""
 
-    def models(self) -> ModelTable:
-        return builtin_models().with_overrides(self.default_model, self.model_aliases)
+    def models(self, kept: ParsedFiles | None = None) -> ModelTable:
+        """The bundled table with these settings' choices; `kept` as for `builtin_models`."""
+        return builtin_models(kept).with_overrides(self.default_model, self.model_aliases)
 
 
 def load_settings(workspace: Path | None) -> Settings:
@@ -64,10 +65,16 @@ def load_settings(workspace: Path | None) -> Settings:
 
 def _merge(settings: Settings, path: Path, *, trusted: bool) -> Settings:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return settings
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError) as error:
+        return _with_problem(settings, f"{path}: not read ({error}); its settings are ignored")
+    import tomllib  # only when there is a file to read: most launches have none
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         return _with_problem(settings, f"{path}: not read ({error}); its settings are ignored")
     problems: list[str] = []
     models = data.get("models", {})

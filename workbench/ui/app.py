@@ -18,6 +18,7 @@ from workbench.agentfile.roster import Roster
 from workbench.config.models import ModelTable
 from workbench.config.paths import user_cache_dir
 from workbench.config.settings import SaveFailed, Settings, save_theme
+from workbench.parsed_files import ParsedFiles
 from workbench.safe_text import printable
 from workbench.ui.heap import COLLECT_AFTER_S, Heap
 from workbench.ui.screens.confirm import Confirm
@@ -70,6 +71,7 @@ class WorkbenchApp(App[int]):
         options: WorkbenchOptions,
         settings: Settings | None = None,
         first_roster: Future[Roster] | None = None,
+        kept: ParsedFiles | None = None,
     ) -> None:
         super().__init__()
         self.stylesheet: CachedStylesheet = CachedStylesheet(
@@ -77,12 +79,14 @@ class WorkbenchApp(App[int]):
         )
         self.options = options
         self.settings = settings or Settings()
-        self.models: ModelTable = self.settings.models()
+        self.kept = kept
+        """Parses kept from earlier launches, saved again once start-up is over."""
+        self.models: ModelTable = self.settings.models(kept)
         self.first_roster = first_roster
         """A load started before the interface was built; usually done by the first frame."""
         self.roster: Roster | None = None
         self.heap = Heap()
-        self.theme_library = ThemeLibrary(theme_folders())
+        self.theme_library = ThemeLibrary(theme_folders(), kept)
         themes, self._theme_problems = self.theme_library.load()
         for theme in themes:
             self.register_theme(theme)
@@ -191,10 +195,12 @@ class WorkbenchApp(App[int]):
         self.push_screen(TextViewer(message.title, message.content))
 
     def first_screen_up(self) -> None:
-        """Start-up is over: what it left behind is collected, and the CSS it parsed is kept
-        for the next launch."""
+        """Start-up is over: what it left behind is collected, and the CSS and the files it
+        parsed are kept for the next launch."""
         self.heap.settle()
         self.stylesheet.save_parses()
+        if self.kept is not None:
+            self.kept.save()
 
     @property
     def runs_working(self) -> int:

@@ -25,8 +25,6 @@ damaged file only means parsing as before.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import sys
 from pathlib import Path
 
@@ -37,7 +35,7 @@ from textual.css.styles import RulesMap
 from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 
-from workbench.atomic import replace_file
+from workbench.parsed_files import load_own, store_own
 
 COMPONENT_PATHS = 4096
 """Component rules kept: a path per place a widget with components sits, times its
@@ -105,37 +103,19 @@ class ParseCache:
         places = {key[1:] for key in self._parsed}
         kept = {key: rules for key, rules in self._read().items() if key[1:] not in places}
         kept.update(self._parsed)
-        try:
-            data = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # a rule holding something pickle cannot write: parse next time
-            return
-        try:
-            self._file.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(self._file, data, 0o600, durable=False)
-        except OSError:
-            return
+        store_own(self._file, kept)
 
     def _read(self) -> dict[_ParseKey, list[RuleSet]]:
         if self._stored is None:
             self._stored = {}
             if self._file is not None:
                 try:
-                    stored = _load_own(self._file)
+                    stored = load_own(self._file)
                 except Exception:  # missing, unreadable, damaged or outdated: parse again
                     stored = None
                 if isinstance(stored, dict):
                     self._stored = stored
         return self._stored
-
-
-def _load_own(file: Path) -> object:
-    """What `file` holds, if only this user could have written it: unpickling runs code,
-    so a file another user owns or may change (a shared cache folder) is not read."""
-    with file.open("rb") as handle:
-        stat = os.fstat(handle.fileno())
-        if stat.st_mode & 0o022 or (hasattr(os, "getuid") and stat.st_uid != os.getuid()):
-            return None
-        return pickle.load(handle)
 
 
 class CachedStylesheet(Stylesheet):

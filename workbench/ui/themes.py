@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from workbench.agentfile.frontmatter import safe_load
 from workbench.config import paths
+from workbench.parsed_files import ParsedFiles
 
 SUFFIXES = (".yaml", ".yml")
 COLOR_FIELDS = (
@@ -57,14 +57,24 @@ def theme_folders() -> tuple[Path, ...]:
     return (paths.bundled_dir("themes"), paths.user_config_file().parent / "themes")
 
 
-def read_theme(path: Path) -> Theme:
-    """The theme in `path`; raises `ThemeError` saying what is wrong with it."""
+def read_theme(path: Path, kept: ParsedFiles | None = None) -> Theme:
+    """The theme in `path`, or the one `kept` holds for the same bytes; raises `ThemeError`
+    saying what is wrong with it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ThemeError("not UTF-8 text") from None
     except OSError as error:
         raise ThemeError(f"cannot be read: {error.strerror or error}") from None
+    if kept is None:
+        return _parsed(text)
+    return kept.parsed(("theme", str(path)), data, lambda: _parsed(text))
+
+
+def _parsed(text: str) -> Theme:
+    import yaml  # only when a theme is not kept from an earlier launch
+
     try:
         data = safe_load(text)
     except yaml.YAMLError as error:
@@ -123,8 +133,9 @@ Stamp = tuple[int, int]
 class ThemeLibrary:
     """The theme files of some folders, and which of them changed since last looked at."""
 
-    def __init__(self, folders: Iterable[Path]) -> None:
+    def __init__(self, folders: Iterable[Path], kept: ParsedFiles | None = None) -> None:
         self.folders = tuple(folders)
+        self._kept = kept
         self._stamps: dict[Path, Stamp] = {}
 
     def load(self) -> tuple[list[Theme], list[ThemeProblem]]:
@@ -146,7 +157,7 @@ class ThemeLibrary:
         for path, stamp in files.items():
             self._stamps[path] = stamp
             try:
-                themes.append(read_theme(path))
+                themes.append(read_theme(path, self._kept))
             except ThemeError as error:
                 problems.append(ThemeProblem(path, str(error)))
         return themes, problems

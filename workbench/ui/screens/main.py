@@ -201,7 +201,10 @@ class MainScreen(PacedFrames):
         """Wait for a load already under way, or read every source again."""
         app = self.workbench
         try:
-            roster = pending.result() if pending else load_roster(app.options.sources, app.models)
+            if pending is not None:
+                roster = pending.result()
+            else:
+                roster = load_roster(app.options.sources, app.models, kept=app.kept)
         except Exception as error:
             app.call_from_thread(
                 self.notify, f"Could not load the agents: {error}", severity="error"
