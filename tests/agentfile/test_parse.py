@@ -301,3 +301,31 @@ def test_frontmatter_values_are_what_yaml_reads(frontmatter: str) -> None:
     assert spec.yaml_valid
     assert dict(spec.fields) == expected
     assert [key for key, _ in spec.fields] == list(expected)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain words, with commas [and] {braces}",
+        "C# and F#, a:b, x-y, 'quoted' inside, trailing dot.",
+        "Ünïcödé — “quotes” and emoji 🚀",
+        "yes", "No", "TRUE", "off", "On", "null", "Null", "nulls", "yess", "oN",
+        "~", "1.5", "0x1F", "2024-05-01", "+1", "-a", ".inf", "=", "<<",
+        "a: b", "a #b", "a#b", "ends:", "ends ", "tab\there", "nb\xa0sp",
+        "@at", "`tick", "!tag", "&anchor", "*alias", "|", ">", "%", "?", "'", '"',
+    ],
+)  # fmt: skip
+def test_one_line_values_read_as_yaml_reads_them(value: str) -> None:
+    """Most files are read without YAML; every value must still come out as YAML gives
+    it, or, when YAML refuses the file, be read leniently with a warning."""
+    for front in (f"name: a\ndescription: {value}", f"name: a\n{value.strip() or 'x'}: d"):
+        spec = parse(f"---\n{front}\n---\nbody\n")
+        try:
+            expected = yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            assert not spec.yaml_valid
+            assert "yaml-invalid" in codes(spec)
+            continue
+        assert spec.yaml_valid
+        if isinstance(expected, dict):
+            assert dict(spec.fields) == {str(key): v for key, v in expected.items()}

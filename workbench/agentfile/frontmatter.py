@@ -167,6 +167,50 @@ class Reading:
     spans: tuple[KeySpan, ...]
 
 
+_PLAIN_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*): ([^-?:,\[\]{}#&*!|>'\"%@`+.0-9~<=\s].*)")
+"""`key: value`, the value starting with nothing YAML gives a meaning: no indicator, no
+digit or sign (numbers, dates), no `~` (null)."""
+_NOT_TEXT = frozenset(
+    form
+    for word in ("yes", "no", "true", "false", "on", "off", "null")
+    for form in (word, word.title(), word.upper())
+)
+"""What YAML 1.1 reads as true, false or null, in the three spellings it knows."""
+
+
+def read_plain(cut: Split) -> Reading | None:
+    """The frontmatter read without YAML, when every line is a `key: value` that YAML can
+    only read as that same text; None when any line is anything else.
+
+    Most agent files are written so (two thirds of the corpus), and this reads them in a
+    fraction of the time YAML takes. Whatever could mean something else to YAML is left to
+    it: a second `: ` or a ` #` (a comment) in the value, a colon or space at its end, tabs,
+    characters YAML refuses, and the words YAML reads as true, false or null.
+    """
+    fields: dict[str, str] = {}
+    spans = []
+    for number, line in enumerate(cut.lines, cut.first_line):
+        match = _PLAIN_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key, value = match.groups()
+        if (
+            value[-1] in " :"
+            or ": " in value
+            or " #" in value
+            or "\t" in value
+            or not value.isprintable()
+            or value in _NOT_TEXT
+            or key in _NOT_TEXT
+        ):
+            return None
+        fields[key] = value
+        spans.append(KeySpan(key, number, number))
+    if not spans:
+        return None
+    return Reading(tuple(fields.items()), tuple(spans))
+
+
 def read_strict(cut: Split) -> Reading:
     """Parse with YAML; raises `yaml.YAMLError` or `NotAMapping`.
 

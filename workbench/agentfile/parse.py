@@ -136,6 +136,9 @@ _NOTHING = frontmatter.Reading((), ())
 
 
 def _read(cut: frontmatter.Split, notes: list[Diagnostic]) -> tuple[frontmatter.Reading, bool]:
+    plain = frontmatter.read_plain(cut)
+    if plain is not None:
+        return plain, True
     import yaml  # as late as `frontmatter` imports it
 
     try:
