@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,21 @@ def test_a_damaged_file_only_means_parsing(tmp_path: Path, content: bytes) -> No
     assert kept.parsed(("kind", "a"), b"one", lambda: b"parsed") == b"parsed"
     kept.save()
     assert ParsedFiles(file).parsed(("kind", "a"), b"one", lambda: b"again") == b"parsed"
+
+
+def test_results_of_code_long_replaced_are_removed(tmp_path: Path) -> None:
+    old, recent = tmp_path / "parsed-old.pickle", tmp_path / "parsed-recent.pickle"
+    for other in (old, recent):
+        other.write_bytes(b"")
+    week_ago = time.time() - 8 * 24 * 3600
+    os.utime(old, (week_ago, week_ago))
+    kept = ParsedFiles(tmp_path / "parsed-now.pickle")
+    kept.parsed(("kind", "a"), b"one", lambda: b"ONE")
+    kept.save()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "parsed-now.pickle",
+        "parsed-recent.pickle",
+    ]
 
 
 def test_an_edited_agent_file_is_read_as_it_now_is(tmp_path: Path) -> None:

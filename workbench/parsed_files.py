@@ -16,6 +16,7 @@ import os
 import pickle
 import sys
 import threading
+import time
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -25,6 +26,9 @@ from workbench.atomic import replace_file
 T = TypeVar("T")
 KEPT = 4096
 """Results kept at most: this launch's, then the most recent of earlier launches'."""
+STALE_S = 7 * 24 * 3600
+"""A file of results that no launch has written for this long belongs to code long since
+replaced (every upgrade or edit of the workbench starts a new one), and is removed."""
 
 
 class ParsedFiles:
@@ -80,6 +84,17 @@ class ParsedFiles:
                 if key[:-1] not in self._now:
                     kept[key] = value
         store_own(self._file, kept)
+        self._remove_stale()
+
+    def _remove_stale(self) -> None:
+        assert self._file is not None
+        cutoff = time.time() - STALE_S
+        for other in self._file.parent.glob("parsed-*.pickle"):
+            try:
+                if other != self._file and other.stat().st_mtime < cutoff:
+                    other.unlink()
+            except OSError:
+                continue
 
 
 def load_own(file: Path) -> object:
