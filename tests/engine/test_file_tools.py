@@ -212,6 +212,19 @@ async def test_read_of_a_50_mb_file_streams_one_page(ws: Path, ctx: ToolContext)
     assert path not in ctx.read_files
 
 
+@pytest.mark.parametrize("lines", [1_000, 95_267, 95_268, 95_269, 200_000])
+@pytest.mark.parametrize("tail", [b"", b"last line without a newline"])
+async def test_read_counts_every_line_of_the_rest(
+    ws: Path, ctx: ToolContext, lines: int, tail: bytes
+) -> None:
+    """The count runs over the rest of the file in chunks: lines on a chunk's edge, and
+    a last line without its newline, each count once."""
+    (ws / "counted.txt").write_bytes(b"x\n" * lines + tail)
+    result = await call(Read(), ctx, file_path="counted.txt", limit=1)
+    total = lines + (1 if tail else 0)
+    assert f"lines 1–1 of {total:,}." in result.content
+
+
 async def test_read_of_a_50_mb_single_line_keeps_only_its_start(ws: Path, ctx: ToolContext) -> None:
     path = ws / "minified.js"
     with path.open("wb") as handle:
