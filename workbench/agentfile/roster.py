@@ -25,7 +25,10 @@ _SEPARATORS = re.compile(r"[\s_]+")
 
 def name_key(name: str) -> str:
     """Claude Code matches agent names ignoring case and separators (`Code Reviewer`)."""
-    return _SEPARATORS.sub("-", name.strip().lower())
+    key = name.strip().lower()
+    if "_" not in key and len(key.split()) == 1:
+        return key  # the usual `code-reviewer`, which has nothing to replace
+    return _SEPARATORS.sub("-", key)
 
 
 @dataclass(frozen=True)

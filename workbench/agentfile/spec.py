@@ -162,7 +162,7 @@ class AgentSpec:
 
     @property
     def has_errors(self) -> bool:
-        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+        return Severity.ERROR in [diagnostic.severity for diagnostic in self.diagnostics]
 
     @property
     def summary(self) -> str:
