@@ -313,6 +313,7 @@ def test_frontmatter_values_are_what_yaml_reads(frontmatter: str) -> None:
         "~", "1.5", "0x1F", "2024-05-01", "+1", "-a", ".inf", "=", "<<",
         "a: b", "a #b", "a#b", "ends:", "ends ", "tab\there", "nb\xa0sp",
         "@at", "`tick", "!tag", "&anchor", "*alias", "|", ">", "%", "?", "'", '"',
+        "k" * 1024, "k" * 1025,
     ],
 )  # fmt: skip
 def test_one_line_values_read_as_yaml_reads_them(value: str) -> None:

@@ -176,6 +176,8 @@ _NOT_TEXT = frozenset(
     for form in (word, word.title(), word.upper())
 )
 """What YAML 1.1 reads as true, false or null, in the three spellings it knows."""
+_LONGEST_KEY = 1024
+"""YAML refuses a longer key written on one line."""
 
 
 def read_plain(cut: Split) -> Reading | None:
@@ -185,7 +187,7 @@ def read_plain(cut: Split) -> Reading | None:
     Most agent files are written so (two thirds of the corpus), and this reads them in a
     fraction of the time YAML takes. Whatever could mean something else to YAML is left to
     it: a second `: ` or a ` #` (a comment) in the value, a colon or space at its end, tabs,
-    characters YAML refuses, and the words YAML reads as true, false or null.
+    characters YAML refuses, overlong keys, and the words YAML reads as true, false or null.
     """
     fields: dict[str, str] = {}
     spans = []
@@ -202,6 +204,7 @@ def read_plain(cut: Split) -> Reading | None:
             or not value.isprintable()
             or value in _NOT_TEXT
             or key in _NOT_TEXT
+            or len(key) > _LONGEST_KEY
         ):
             return None
         fields[key] = value
