@@ -135,19 +135,29 @@ class _Prompt:
         self.text = text
         self.first_line = first_line
         self._fences: list[tuple[int, int]] | None = None
+        self._offset_mark = (0, 0)
+        self._line_mark = (0, 0)
         self.folded = text.encode("utf-8", "surrogatepass").lower()
         """The text as UTF-8 with ASCII letters lowercased, for the case-blind searches.
 
         The names and words searched for are ASCII. Lowercasing bytes touches only ASCII,
         and costs a fraction of `str.lower` on text with any other character in it, which
-        is a third of real prompts; `re.I` searches are slower still.
+        is more than a quarter of real prompts; `re.I` searches are slower still.
         """
 
     def offset(self, at: int) -> int:
-        """The text offset of byte `at` of `folded`."""
+        """The text offset of byte `at` of `folded`, which must start a character.
+
+        Asked in increasing order, each answer is counted on from the one before, so a
+        prompt naming thousands of agents costs one decoding, not one each."""
         if len(self.folded) == len(self.text):
             return at
-        return len(self.folded[:at].decode("utf-8", "surrogatepass"))
+        byte, char = self._offset_mark
+        if at < byte:
+            byte = char = 0
+        char += len(self.folded[byte:at].decode("utf-8", "surrogatepass"))
+        self._offset_mark = (at, char)
+        return char
 
     def fenced(self, offset: int) -> bool:
         """Inside a fenced block; the blocks are in order and never overlap.
@@ -163,8 +173,14 @@ class _Prompt:
 
     def line(self, offset: int) -> int:
         """The file line of `offset`; asked only for what is reported, so a count is
-        cheaper than an index of every line."""
-        return self.first_line + self.text.count("\n", 0, offset)
+        cheaper than an index of every line. Asked in increasing order, as findings are
+        reported, each count goes on from the one before."""
+        start, breaks = self._line_mark
+        if offset < start:
+            start = breaks = 0
+        breaks += self.text.count("\n", start, offset)
+        self._line_mark = (offset, breaks)
+        return self.first_line + breaks
 
     def line_text(self, offset: int) -> tuple[int, str]:
         """The start of the line holding `offset`, and that line."""
