@@ -96,6 +96,15 @@ def test_results_of_code_long_replaced_are_removed(tmp_path: Path) -> None:
     ]
 
 
+def test_a_cache_folder_that_is_a_file_only_means_parsing(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    kept = ParsedFiles(blocked / "kept.pickle")
+    assert kept.parsed(("kind", "a"), b"one", lambda: b"ONE") == b"ONE"
+    kept.save()
+    assert blocked.read_text() == ""
+
+
 def test_an_edited_agent_file_is_read_as_it_now_is(tmp_path: Path) -> None:
     """Same size and same time of change: only the bytes tell the edit apart."""
     folder = tmp_path / "agents"

@@ -89,9 +89,15 @@ class ParsedFiles:
     def _remove_stale(self) -> None:
         assert self._file is not None
         cutoff = time.time() - STALE_S
-        for other in self._file.parent.glob("parsed-*.pickle"):
+        try:
+            others = [path for path in self._file.parent.iterdir() if path != self._file]
+        except OSError:  # no folder, or not one: nothing to remove
+            return
+        for other in others:
+            if not (other.name.startswith("parsed-") and other.name.endswith(".pickle")):
+                continue
             try:
-                if other != self._file and other.stat().st_mtime < cutoff:
+                if other.stat().st_mtime < cutoff:
                     other.unlink()
             except OSError:
                 continue
