@@ -35,7 +35,7 @@ class ParsedFiles:
     """Parse results by file content. Safe to use from the roster's loading thread and
     the interface's at once."""
 
-    def __init__(self, file: Path | None) -> None:
+    def __init__(self, file: Path) -> None:
         self._file = file
         self._now: dict[tuple[Hashable, ...], tuple[bytes, Any]] = {}
         """This launch's result for each key, with the digest of the bytes it came from:
@@ -43,13 +43,12 @@ class ParsedFiles:
         self._earlier: dict[tuple[Hashable, ...], Any] = {}
         self._new = False
         self._lock = threading.Lock()
-        if file is not None:
-            try:
-                stored = load_own(file)
-            except Exception:  # missing, unreadable, damaged or outdated: parse again
-                stored = None
-            if isinstance(stored, dict):
-                self._earlier = stored
+        try:
+            stored = load_own(file)
+        except Exception:  # missing, unreadable, damaged or outdated: parse again
+            stored = None
+        if isinstance(stored, dict):
+            self._earlier = stored
 
     def parsed(self, key: tuple[Hashable, ...], data: bytes, parse: Callable[[], T]) -> T:
         """What `parse` gives for `data`, which `key` names (a kind of file, its path and
@@ -74,7 +73,7 @@ class ParsedFiles:
         """Write the results down when something was parsed this launch. Nothing is lost
         when the folder cannot be written: the next launch parses as usual."""
         with self._lock:
-            if not self._new or self._file is None:
+            if not self._new:
                 return
             self._new = False
             kept = {(*key, digest): value for key, (digest, value) in self._now.items()}
@@ -87,7 +86,6 @@ class ParsedFiles:
         self._remove_stale()
 
     def _remove_stale(self) -> None:
-        assert self._file is not None
         cutoff = time.time() - STALE_S
         try:
             others = [path for path in self._file.parent.iterdir() if path != self._file]
