@@ -40,15 +40,9 @@ class ParsedFiles:
         self._now: dict[tuple[Hashable, ...], tuple[bytes, Any]] = {}
         """This launch's result for each key, with the digest of the bytes it came from:
         one per file, however often the file changes while the app runs."""
-        self._earlier: dict[tuple[Hashable, ...], Any] = {}
+        self._earlier: dict[tuple[Hashable, ...], Any] = load_own(file)
         self._new = False
         self._lock = threading.Lock()
-        try:
-            stored = load_own(file)
-        except Exception:  # missing, unreadable, damaged or outdated: parse again
-            stored = None
-        if isinstance(stored, dict):
-            self._earlier = stored
 
     def parsed(self, key: tuple[Hashable, ...], data: bytes, parse: Callable[[], T]) -> T:
         """What `parse` gives for `data`, which `key` names (a kind of file, its path and
@@ -101,14 +95,20 @@ class ParsedFiles:
                 continue
 
 
-def load_own(file: Path) -> object:
-    """What `file` holds, if only this user could have written it: unpickling runs code,
-    so a file another user owns or may change (a shared cache folder) is not read."""
-    with file.open("rb") as handle:
-        stat = os.fstat(handle.fileno())
-        if stat.st_mode & 0o022 or (hasattr(os, "getuid") and stat.st_uid != os.getuid()):
-            return None
-        return pickle.load(handle)
+def load_own(file: Path) -> dict[Any, Any]:
+    """The mapping `file` holds, if only this user could have written it: unpickling runs
+    code, so a file another user owns or may change (a shared cache folder) is not read.
+    Empty when the file is missing, unreadable, damaged or outdated: the caller parses
+    again."""
+    try:
+        with file.open("rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if stat.st_mode & 0o022 or (hasattr(os, "getuid") and stat.st_uid != os.getuid()):
+                return {}
+            stored = pickle.load(handle)
+    except Exception:
+        return {}
+    return stored if isinstance(stored, dict) else {}
 
 
 def store_own(file: Path, value: object) -> None:

@@ -107,14 +107,7 @@ class ParseCache:
 
     def _read(self) -> dict[_ParseKey, list[RuleSet]]:
         if self._stored is None:
-            self._stored = {}
-            if self._file is not None:
-                try:
-                    stored = load_own(self._file)
-                except Exception:  # missing, unreadable, damaged or outdated: parse again
-                    stored = None
-                if isinstance(stored, dict):
-                    self._stored = stored
+            self._stored = load_own(self._file) if self._file is not None else {}
         return self._stored
 
 
