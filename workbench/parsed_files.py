@@ -95,6 +95,13 @@ class ParsedFiles:
                 continue
 
 
+def parsed(
+    kept: ParsedFiles | None, key: tuple[Hashable, ...], data: bytes, parse: Callable[[], T]
+) -> T:
+    """`parse()`, or, when the caller keeps parses, what `kept` holds for these bytes."""
+    return parse() if kept is None else kept.parsed(key, data, parse)
+
+
 def load_own(file: Path) -> dict[Any, Any]:
     """The mapping `file` holds, if only this user could have written it: unpickling runs
     code, so a file another user owns or may change (a shared cache folder) is not read.

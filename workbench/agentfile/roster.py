@@ -18,7 +18,7 @@ from workbench.agentfile.parse import MAX_BYTES, parse_agent, unreadable_spec
 from workbench.agentfile.spec import AgentSpec, Diagnostic, Origin, Severity
 from workbench.config.models import ModelTable
 from workbench.config.paths import real_path
-from workbench.parsed_files import ParsedFiles
+from workbench.parsed_files import ParsedFiles, parsed
 
 _SEPARATORS = re.compile(r"[\s_]+")
 
@@ -145,10 +145,8 @@ def _load(
         return _unreadable(path, origin, error)
     finally:
         os.close(fd)
-    if kept is None:
-        return parse_agent(data, path, origin, named=named)
     key = ("agent", str(path), origin.value, named)
-    return kept.parsed(key, data, lambda: parse_agent(data, path, origin, named=named))
+    return parsed(kept, key, data, lambda: parse_agent(data, path, origin, named=named))
 
 
 def _read_to_end(fd: int, size: int) -> bytes:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
-from workbench.parsed_files import ParsedFiles
+from workbench.parsed_files import ParsedFiles, parsed
 
 ALIASES = ("sonnet", "opus", "haiku", "fable")
 INHERIT = "inherit"
@@ -72,9 +72,7 @@ def builtin_models(kept: ParsedFiles | None = None) -> ModelTable:
     """The table the workbench ships, read once per process; with `kept`, parsed only when
     it changed since an earlier launch."""
     data = resources.files("workbench.config").joinpath("models.toml").read_bytes()
-    if kept is None:
-        return _table(data)
-    return kept.parsed(("models",), data, lambda: _table(data))
+    return parsed(kept, ("models",), data, lambda: _table(data))
 
 
 def _table(toml: bytes) -> ModelTable:

@@ -19,7 +19,7 @@ from textual.theme import Theme
 
 from workbench.agentfile.frontmatter import safe_load
 from workbench.config import paths
-from workbench.parsed_files import ParsedFiles
+from workbench.parsed_files import ParsedFiles, parsed
 
 SUFFIXES = (".yaml", ".yml")
 COLOR_FIELDS = (
@@ -67,9 +67,7 @@ def read_theme(path: Path, kept: ParsedFiles | None = None) -> Theme:
         raise ThemeError("not UTF-8 text") from None
     except OSError as error:
         raise ThemeError(f"cannot be read: {error.strerror or error}") from None
-    if kept is None:
-        return _parsed(text)
-    return kept.parsed(("theme", str(path)), data, lambda: _parsed(text))
+    return parsed(kept, ("theme", str(path)), data, lambda: _parsed(text))
 
 
 def _parsed(text: str) -> Theme:
